@@ -1,0 +1,91 @@
+/**
+ * Every Lambda function of Tollgate, as data. The CDK stacks create one function per entry (with
+ * its routes, schedule, queue source and grants) and the local runtime (`npm start`) mounts the
+ * same routes, runs the same schedules and feeds the same queues. test/infra/manifest.test.ts
+ * proves that every entry has a synthesized resource and a local mount.
+ */
+import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '../shared/contracts/route';
+import { systemRoutes } from '../shared/contracts/system';
+import { tenancyRoutes } from '../shared/contracts/tenancy';
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly auth: AuthKind;
+}
+
+/** SQS queues, each with its dead-letter queue. */
+export const queues = {
+  'audit-events': { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
+} as const;
+export type QueueName = keyof typeof queues;
+
+export interface FunctionSpec {
+  /** kebab-case, unique; also the local log name and the CDK construct id. */
+  readonly name: string;
+  /** Path from the repository root to the module that exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly routes?: readonly RouteSpec[];
+  /** EventBridge expression: `rate(1 hour)` or `cron(min hour dom month dow year)`. */
+  readonly schedule?: string;
+  readonly queueSource?: { readonly queue: QueueName; readonly batchSize: number };
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly needs: {
+    readonly table?: 'read' | 'readWrite';
+    readonly secrets?: 'read' | 'readWrite';
+    readonly sendTo?: readonly QueueName[];
+  };
+}
+
+const toRouteSpecs = (routes: Record<string, RouteContract>): RouteSpec[] =>
+  Object.values(routes).map(({ method, path, auth }) => ({ method, path, auth }));
+
+export const functions = [
+  {
+    name: 'system',
+    entry: 'functions/system/handler.ts',
+    description: 'Health check and the OpenAPI document',
+    routes: toRouteSpecs(systemRoutes),
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    needs: {},
+  },
+  {
+    name: 'admin',
+    entry: 'functions/admin/handler.ts',
+    description: 'Tenancy management API: enterprises, groups, users, API keys, AI accounts, bindings',
+    routes: toRouteSpecs(tenancyRoutes),
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    needs: { table: 'readWrite', secrets: 'readWrite', sendTo: ['audit-events'] },
+  },
+  {
+    name: 'audit-writer',
+    entry: 'functions/jobs/audit-writer/handler.ts',
+    description: 'Writes management audit events from the queue, idempotently',
+    queueSource: { queue: 'audit-events', batchSize: 10 },
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    needs: { table: 'readWrite' },
+  },
+  {
+    name: 'api-key-expiry',
+    entry: 'functions/jobs/api-key-expiry/handler.ts',
+    description: 'Marks API keys past their expiry as expired and audits it',
+    schedule: 'rate(1 hour)',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: { table: 'readWrite', sendTo: ['audit-events'] },
+  },
+] as const satisfies readonly FunctionSpec[];
+
+export type FunctionName = (typeof functions)[number]['name'];
+
+export const allRouteKeys = (): string[] =>
+  (functions as readonly FunctionSpec[]).flatMap((f) => (f.routes ?? []).map(routeKey));
+
+/** Environment variable through which a function learns a queue's URL. */
+export const queueUrlEnv = (queue: QueueName): string =>
+  `QUEUE_URL_${queue.toUpperCase().replace(/-/g, '_')}`;

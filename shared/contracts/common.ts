@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Stable error codes of the one error envelope (ARCHITECTURE §8). */
+export const errorCodes = [
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'VALIDATION_ERROR',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'CONFLICT',
+  'QUOTA_EXCEEDED',
+  'RATE_LIMITED',
+  'UPSTREAM_ERROR',
+  'TIMEOUT',
+  'SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const ErrorEnvelope = z.object({
+  success: z.literal(false),
+  error: z.object({
+    code: z.enum(errorCodes),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+
+export const successEnvelope = <T extends z.ZodType>(data: T) =>
+  z.object({ success: z.literal(true), data, meta: z.object({ requestId: z.string() }).loose() });
+
+/** Identifiers minted by Tollgate (ULIDs) or by callers' path segments: short and URL-safe. */
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, "_" or "-"');
+
+/** Money and prices travel as decimal strings, never as JSON numbers (ARCHITECTURE §6). */
+export const DecimalString = z
+  .string()
+  .regex(/^-?\d{1,24}(\.\d{1,14})?$/, 'must be a decimal string such as "12.50"');
+export const NonNegativeDecimalString = DecimalString.refine((v) => !v.startsWith('-'), 'must not be negative');
+
+export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
+
+export const Timestamp = z.iso.datetime();
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const EmptyObject = z.strictObject({});

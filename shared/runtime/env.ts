@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * The environment every function reads, parsed once per module load. The CDK stacks and the local
+ * runtime set exactly these variables; service endpoints for local stand-ins use the AWS SDK's own
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables (DYNAMODB, SQS, SESV2, SECRETS_MANAGER), so no code here
+ * knows whether it runs in AWS or locally.
+ */
+const EnvSchema = z.object({
+  STAGE: z.string().default('local'),
+  SERVICE_VERSION: z.string().default('0.1.0'),
+  TABLE_NAME: z.string().min(1).optional(),
+  /** `secrets-manager` in AWS, `local-file` for `npm start` and tests. */
+  SECRET_STORE: z.enum(['secrets-manager', 'local-file']).default('local-file'),
+  /** Secrets Manager name prefix, e.g. `tollgate/prod/`. */
+  SECRET_PREFIX: z.string().default('tollgate/local/'),
+  /** Directory of the encrypted local secret store (file `secrets.json` and key `secrets.key`). */
+  LOCAL_SECRETS_DIR: z.string().default('.tollgate/secrets'),
+  /** JWT verification: an inline JWKS (local signing key) or a JWKS URL (Cognito). */
+  AUTH_JWKS: z.string().optional(),
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ISSUER: z.string().default('tollgate-local'),
+  AUTH_AUDIENCE: z.string().default('tollgate'),
+  /** Largest accepted request body, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  /** Allowed CORS origin for the console. */
+  CORS_ORIGIN: z.string().default('*'),
+  QUEUE_URL_AUDIT_EVENTS: z.string().optional(),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+let cached: Env | undefined;
+
+/** Parsed once; `resetEnv()` exists for the local runtime, which sets variables before loading functions. */
+export const env = (): Env => (cached ??= EnvSchema.parse(process.env));
+export const resetEnv = (): void => {
+  cached = undefined;
+};
+
+export const required = <K extends keyof Env>(key: K): NonNullable<Env[K]> => {
+  const value = env()[key];
+  if (value === undefined || value === null) throw new Error(`Missing required environment variable ${key}`);
+  return value as NonNullable<Env[K]>;
+};
