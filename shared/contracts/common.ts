@@ -1,21 +1,7 @@
 import { z } from 'zod';
+import { errorCodes } from '../domain/errors';
 
-/** Stable error codes of the one error envelope (ARCHITECTURE §8). */
-export const errorCodes = [
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'VALIDATION_ERROR',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'CONFLICT',
-  'QUOTA_EXCEEDED',
-  'RATE_LIMITED',
-  'UPSTREAM_ERROR',
-  'TIMEOUT',
-  'SERVER_ERROR',
-] as const;
-export type ErrorCode = (typeof errorCodes)[number];
+export { errorCodes, type ErrorCode } from '../domain/errors';
 
 export const ErrorEnvelope = z.object({
   success: z.literal(false),

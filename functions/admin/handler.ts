@@ -1,0 +1,76 @@
+/** Tenancy management API: one Lambda for every route of shared/contracts/tenancy.ts. */
+import { tenancyRoutes as r } from '../../shared/contracts/tenancy';
+import { secretStore, sqsAuditLog, tenancyRepositories } from '../../shared/adapters/compose';
+import { systemClock } from '../../shared/ports/clock';
+import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/auth';
+import { env, required } from '../../shared/runtime/env';
+import { dispatch, httpRoute, routeTable, type RouteInput } from '../../shared/runtime/http';
+import * as uc from '../../shared/usecases/tenancy';
+import type { RouteContract } from '../../shared/contracts/route';
+
+const config = env();
+const repositories = tenancyRepositories(required('TABLE_NAME'));
+const deps: uc.TenancyDeps = {
+  ...repositories,
+  secrets: secretStore(
+    config.SECRET_STORE === 'secrets-manager'
+      ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }
+      : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
+  ),
+  auditLog: sqsAuditLog(required('QUEUE_URL_AUDIT_EVENTS')),
+  clock: systemClock,
+};
+const authenticate = createAuthenticator({
+  jwt: jwtSettingsFromEnv(config),
+  findApiKeyByHash: (hash) => repositories.apiKeys.getByHash(hash),
+  touchApiKey: (hash, at) => repositories.apiKeys.touchLastUsed(hash, at),
+  now: () => systemClock.now(),
+});
+
+/** Every admin route: authenticated, validated by its contract, answered in the envelope. */
+const route = <R extends RouteContract>(
+  contract: R,
+  impl: (ctx: uc.RequestContext, input: RouteInput<R>) => Promise<unknown>,
+) =>
+  [
+    contract,
+    httpRoute(contract, { authenticate }, (input) =>
+      impl({ caller: input.caller as uc.RequestContext['caller'], requestId: input.requestId }, input),
+    ),
+  ] as const;
+
+export const handler = dispatch(
+  routeTable([
+    route(r.me, async (ctx) => ctx.caller),
+    route(r.listEnterprises, (ctx, { query }) => uc.listEnterprises(deps, ctx, query)),
+    route(r.createEnterprise, (ctx, { body }) => uc.createEnterprise(deps, ctx, body)),
+    route(r.getEnterprise, (ctx, { params }) => uc.getEnterprise(deps, ctx, params.enterpriseId)),
+    route(r.updateEnterprise, (ctx, { params, body }) => uc.updateEnterprise(deps, ctx, params.enterpriseId, body)),
+    route(r.listGroups, (ctx, { params, query }) => uc.listGroups(deps, ctx, params.enterpriseId, query)),
+    route(r.createGroup, (ctx, { params, body }) => uc.createGroup(deps, ctx, params.enterpriseId, body)),
+    route(r.getGroup, (ctx, { params }) => uc.getGroup(deps, ctx, params.groupId)),
+    route(r.updateGroup, (ctx, { params, body }) => uc.updateGroup(deps, ctx, params.groupId, body)),
+    route(r.listUsers, (ctx, { params, query }) => uc.listUsers(deps, ctx, params.enterpriseId, query)),
+    route(r.createUser, (ctx, { params, body }) => uc.createUser(deps, ctx, params.enterpriseId, body)),
+    route(r.listMembers, (ctx, { params, query }) => uc.listMembers(deps, ctx, params.groupId, query)),
+    route(r.addMember, (ctx, { params, body }) => uc.addMember(deps, ctx, params.groupId, body)),
+    route(r.removeMember, (ctx, { params }) => uc.removeMember(deps, ctx, params.groupId, params.userId)),
+    route(r.listGroupApiKeys, (ctx, { params, query }) => uc.listGroupApiKeys(deps, ctx, params.groupId, query)),
+    route(r.createGroupApiKey, (ctx, { params, body }) => uc.createGroupApiKey(deps, ctx, params.groupId, body)),
+    route(r.listAdminApiKeys, (ctx, { params, query }) => uc.listAdminApiKeys(deps, ctx, params.enterpriseId, query)),
+    route(r.createAdminApiKey, (ctx, { params, body }) =>
+      uc.createAdminApiKey(deps, ctx, params.enterpriseId, body),
+    ),
+    route(r.revokeApiKey, (ctx, { params }) => uc.revokeApiKey(deps, ctx, params.keyId)),
+    route(r.listAiAccounts, (ctx, { params, query }) => uc.listAiAccounts(deps, ctx, params.enterpriseId, query)),
+    route(r.createAiAccount, (ctx, { params, body }) => uc.createAiAccount(deps, ctx, params.enterpriseId, body)),
+    route(r.getAiAccount, (ctx, { params }) => uc.getAiAccount(deps, ctx, params.accountId)),
+    route(r.updateAiAccount, (ctx, { params, body }) => uc.updateAiAccount(deps, ctx, params.accountId, body)),
+    route(r.bulkAccountStatus, (ctx, { params, body }) =>
+      uc.setAccountsEnabled(deps, ctx, params.enterpriseId, body),
+    ),
+    route(r.getGroupBinding, (ctx, { params }) => uc.getGroupBinding(deps, ctx, params.groupId)),
+    route(r.putGroupBinding, (ctx, { params, body }) => uc.putGroupBinding(deps, ctx, params.groupId, body)),
+    route(r.listAuditEvents, (ctx, { params, query }) => uc.listAuditEvents(deps, ctx, params.enterpriseId, query)),
+  ]),
+);

@@ -1,0 +1,22 @@
+/** Public system routes: liveness and the OpenAPI document of every route. */
+import { systemRoutes } from '../../shared/contracts/system';
+import { tenancyRoutes } from '../../shared/contracts/tenancy';
+import { env } from '../../shared/runtime/env';
+import { dispatch, httpRoute, routeTable } from '../../shared/runtime/http';
+import { buildOpenApiDocument } from '../../shared/runtime/openapi';
+
+const version = env().SERVICE_VERSION;
+const openApiDocument = buildOpenApiDocument(
+  [...Object.values(systemRoutes), ...Object.values(tenancyRoutes)],
+  version,
+);
+
+export const handler = dispatch(
+  routeTable([
+    [
+      systemRoutes.health,
+      httpRoute(systemRoutes.health, {}, async () => ({ status: 'ok', version, time: new Date().toISOString() })),
+    ],
+    [systemRoutes.openapi, httpRoute(systemRoutes.openapi, { envelope: false }, async () => openApiDocument)],
+  ]),
+);

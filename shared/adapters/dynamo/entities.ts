@@ -1,0 +1,316 @@
+/**
+ * ElectroDB entities of the single table. Every key template here is listed in ACCESS_PATTERNS.md;
+ * `casing: 'none'` keeps ids exactly as minted (ElectroDB lowercases by default).
+ */
+import { Entity, Service } from 'electrodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+const service = 'tollgate';
+const none = 'none' as const;
+
+const timestamps = {
+  createdAt: { type: 'string', required: true, readOnly: true },
+  updatedAt: { type: 'string', required: true },
+} as const;
+
+export const buildEntities = (client: DynamoDBDocumentClient, table: string) => {
+  const config = { client, table };
+
+  const enterprise = new Entity(
+    {
+      model: { entity: 'enterprise', version: '1', service },
+      attributes: {
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        name: { type: 'string', required: true },
+        planType: { type: ['basic', 'pro', 'enterprise'] as const, required: true },
+        status: { type: ['active', 'suspended'] as const, required: true },
+        settings: { type: 'any', required: true },
+        ...timestamps,
+      },
+      indexes: {
+        byId: {
+          pk: { field: 'pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}', casing: none },
+          sk: { field: 'sk', composite: [], template: 'PROFILE', casing: none },
+        },
+        all: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', composite: [], template: 'ENTERPRISES', casing: none },
+          sk: { field: 'gsi1sk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  const group = new Entity(
+    {
+      model: { entity: 'group', version: '1', service },
+      attributes: {
+        groupId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        name: { type: 'string', required: true },
+        description: { type: 'string' },
+        maxMembers: { type: 'number', required: true },
+        memberCount: { type: 'number', required: true },
+        status: { type: ['active', 'inactive'] as const, required: true },
+        ...timestamps,
+      },
+      indexes: {
+        byId: {
+          pk: { field: 'pk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
+          sk: { field: 'sk', composite: [], template: 'PROFILE', casing: none },
+        },
+        byEnterprise: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#GROUPS', casing: none },
+          sk: { field: 'gsi1sk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  const user = new Entity(
+    {
+      model: { entity: 'user', version: '1', service },
+      attributes: {
+        userId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        email: { type: 'string', required: true },
+        name: { type: 'string', required: true },
+        role: { type: ['enterprise-admin', 'group-admin', 'finance', 'viewer'] as const, required: true },
+        status: { type: ['active', 'disabled'] as const, required: true },
+        ...timestamps,
+      },
+      indexes: {
+        byId: {
+          pk: { field: 'pk', composite: ['userId'], template: 'USER#${userId}', casing: none },
+          sk: { field: 'sk', composite: [], template: 'PROFILE', casing: none },
+        },
+        byEnterprise: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#USERS', casing: none },
+          sk: { field: 'gsi1sk', composite: ['userId'], template: 'USER#${userId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  const groupMember = new Entity(
+    {
+      model: { entity: 'groupMember', version: '1', service },
+      attributes: {
+        groupId: { type: 'string', required: true, readOnly: true },
+        userId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        role: { type: ['owner', 'admin', 'member'] as const, required: true },
+        joinedAt: { type: 'string', required: true },
+      },
+      indexes: {
+        byGroup: {
+          pk: { field: 'pk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
+          sk: { field: 'sk', composite: ['userId'], template: 'MEMBER#${userId}', casing: none },
+        },
+        byUser: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', composite: ['userId'], template: 'USER#${userId}#GROUPS', casing: none },
+          sk: { field: 'gsi1sk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  const apiKey = new Entity(
+    {
+      model: { entity: 'apiKey', version: '1', service },
+      attributes: {
+        keyHash: { type: 'string', required: true, readOnly: true },
+        keyId: { type: 'string', required: true, readOnly: true },
+        /** `GROUP#<groupId>` for gateway keys, `ENT#<enterpriseId>` for admin keys. */
+        owner: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        kind: { type: ['group', 'admin'] as const, required: true, readOnly: true },
+        groupId: { type: 'string' },
+        userId: { type: 'string' },
+        role: { type: ['enterprise-admin', 'group-admin', 'finance', 'viewer'] as const },
+        name: { type: 'string', required: true },
+        prefix: { type: 'string', required: true },
+        status: { type: ['active', 'revoked', 'expired'] as const, required: true },
+        createdAt: { type: 'string', required: true, readOnly: true },
+        expiresAt: { type: 'string' },
+        lastUsedAt: { type: 'string' },
+        revokedAt: { type: 'string' },
+      },
+      indexes: {
+        byHash: {
+          pk: { field: 'pk', composite: ['keyHash'], template: 'APIKEY#${keyHash}', casing: none },
+          sk: { field: 'sk', composite: [], template: 'APIKEY', casing: none },
+        },
+        byOwner: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', composite: ['owner'], template: 'KEYS#${owner}', casing: none },
+          sk: { field: 'gsi1sk', composite: ['keyId'], template: 'KEY#${keyId}', casing: none },
+        },
+        byKeyId: {
+          index: 'gsi2',
+          pk: { field: 'gsi2pk', composite: ['keyId'], template: 'APIKEYID#${keyId}', casing: none },
+          sk: { field: 'gsi2sk', composite: [], template: 'APIKEY', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  /** One item per expiring key, in one partition sorted by expiry, so the sweeper reads only what is due. */
+  const apiKeyExpiry = new Entity(
+    {
+      model: { entity: 'apiKeyExpiry', version: '1', service },
+      attributes: {
+        expiresAt: { type: 'string', required: true, readOnly: true },
+        keyId: { type: 'string', required: true, readOnly: true },
+        keyHash: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+      },
+      indexes: {
+        byExpiry: {
+          pk: { field: 'pk', composite: [], template: 'APIKEY_EXPIRY', casing: none },
+          sk: { field: 'sk', composite: ['expiresAt', 'keyId'], template: 'AT#${expiresAt}#${keyId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  const aiAccount = new Entity(
+    {
+      model: { entity: 'aiAccount', version: '1', service },
+      attributes: {
+        accountId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        name: { type: 'string', required: true },
+        serviceType: { type: 'string', required: true, readOnly: true },
+        accountType: { type: ['dedicated', 'shared'] as const, required: true },
+        providerAccountId: { type: 'string', required: true, readOnly: true },
+        endpoint: { type: 'string' },
+        isEnabled: { type: 'boolean', required: true },
+        status: { type: ['active', 'inactive', 'error'] as const, required: true },
+        currentLoad: { type: 'number', required: true },
+        supportedModels: { type: 'list', items: { type: 'string' }, required: true },
+        currentModel: { type: 'string' },
+        dailyLimit: { type: 'number', required: true },
+        /** Decimal string: configuration money is stored exactly, never as a float. */
+        costPerToken: { type: 'string', required: true },
+        currency: { type: 'string', required: true },
+        weight: { type: 'number', required: true },
+        credentialRef: { type: 'string', required: true },
+        credentialHint: { type: 'string', required: true },
+        ...timestamps,
+      },
+      indexes: {
+        byId: {
+          pk: { field: 'pk', composite: ['accountId'], template: 'AIACCT#${accountId}', casing: none },
+          sk: { field: 'sk', composite: [], template: 'PROFILE', casing: none },
+        },
+        byEnterprise: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#AIACCTS', casing: none },
+          sk: {
+            field: 'gsi1sk',
+            composite: ['serviceType', 'accountId'],
+            template: 'SVC#${serviceType}#AIACCT#${accountId}',
+            casing: none,
+          },
+        },
+        /** The gateway's shared pools: accounts of one enterprise by serviceType and accountType. */
+        byPool: {
+          index: 'gsi2',
+          pk: {
+            field: 'gsi2pk',
+            composite: ['enterpriseId', 'serviceType', 'accountType'],
+            template: 'ENT#${enterpriseId}#POOL#${serviceType}#${accountType}',
+            casing: none,
+          },
+          sk: { field: 'gsi2sk', composite: ['accountId'], template: 'AIACCT#${accountId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  const groupBinding = new Entity(
+    {
+      model: { entity: 'groupBinding', version: '1', service },
+      attributes: {
+        groupId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        bindingMode: { type: ['dedicated', 'shared', 'hybrid'] as const, required: true },
+        bindingConfig: { type: 'any', required: true },
+        loadBalancing: { type: ['round-robin', 'least-load', 'weighted'] as const, required: true },
+        quotaConfig: { type: 'any', required: true },
+        /** Accounts this binding holds exclusively (dedicated mode and hybrid primaries). */
+        exclusiveAccountIds: { type: 'list', items: { type: 'string' }, required: true },
+        ...timestamps,
+      },
+      indexes: {
+        byGroup: {
+          pk: { field: 'pk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
+          sk: { field: 'sk', composite: [], template: 'BINDING', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  /**
+   * A guard item that makes a value unique: written in the same transaction as its owner with
+   * attribute_not_exists, so a duplicate fails the whole transaction and nothing is written.
+   */
+  const uniqueGuard = new Entity(
+    {
+      model: { entity: 'uniqueGuard', version: '1', service },
+      attributes: {
+        scope: { type: 'string', required: true, readOnly: true },
+        value: { type: 'string', required: true, readOnly: true },
+        ownerId: { type: 'string', required: true },
+      },
+      indexes: {
+        byValue: {
+          pk: { field: 'pk', composite: ['scope', 'value'], template: 'UNIQUE#${scope}#${value}', casing: none },
+          sk: { field: 'sk', composite: [], template: 'UNIQUE', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  const auditEvent = new Entity(
+    {
+      model: { entity: 'auditEvent', version: '1', service },
+      attributes: {
+        eventId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        at: { type: 'string', required: true, readOnly: true },
+        actor: { type: 'any', required: true },
+        action: { type: 'string', required: true },
+        target: { type: 'any', required: true },
+        requestId: { type: 'string' },
+      },
+      indexes: {
+        byEnterprise: {
+          pk: { field: 'pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#AUDIT', casing: none },
+          sk: { field: 'sk', composite: ['at', 'eventId'], template: 'AT#${at}#${eventId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  return new Service(
+    { enterprise, group, user, groupMember, apiKey, apiKeyExpiry, aiAccount, groupBinding, uniqueGuard, auditEvent },
+    config,
+  );
+};
+
+export type TollgateService = ReturnType<typeof buildEntities>;

@@ -1,0 +1,146 @@
+/**
+ * The HTTP handler wrapper every route uses: one middy stack (header normalisation, CORS, security
+ * headers, body size limit, JSON parsing, the error envelope), zod validation of path, query and
+ * body from the route contract, authentication by the route's auth kind, and a response validated
+ * (and stripped of undeclared fields) by the contract's response schema.
+ */
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Caller } from '../domain/access';
+import { DomainError } from '../domain/errors';
+import { routeKey, type RouteContract } from '../contracts/route';
+import { env } from './env';
+import { toErrorResponse, zodDetails } from './errors';
+import { logger } from './logger';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+/** Resolves the caller of an `admin` route from the request headers, or throws UNAUTHORIZED/FORBIDDEN. */
+export type Authenticate = (headers: Record<string, string | undefined>) => Promise<Caller>;
+
+type Infer<T> = NonNullable<T> extends z.ZodType ? z.output<NonNullable<T>> : undefined;
+
+export interface RouteInput<R extends RouteContract> {
+  params: Infer<R['params']>;
+  query: Infer<R['query']>;
+  body: Infer<R['body']>;
+  caller: R['auth'] extends 'admin' ? Caller : undefined;
+  requestId: string;
+  headers: Record<string, string | undefined>;
+}
+
+export interface RouteOptions {
+  authenticate?: Authenticate;
+  /** false for documents that must be served as they are (the OpenAPI JSON). */
+  envelope?: boolean;
+}
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+
+const parsePart = <S extends z.ZodType | undefined>(part: string, schema: S, value: unknown): Infer<S> => {
+  if (!schema) return undefined as Infer<S>;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new DomainError('VALIDATION_ERROR', `Invalid request ${part}`, zodDetails(part, result.error));
+  }
+  return result.data as Infer<S>;
+};
+
+const bodyByteLength = (event: HttpEvent): number =>
+  event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
+
+/** Rejects bodies over MAX_BODY_BYTES before anything parses them. */
+const bodySizeLimit = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  before: ({ event }) => {
+    const limit = env().MAX_BODY_BYTES;
+    if (bodyByteLength(event) > limit) {
+      throw new DomainError('PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes`);
+    }
+  },
+});
+
+/** Turns any error into the envelope; logs unexpected ones with their stack, expected ones briefly. */
+const errorEnvelope = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: (request) => {
+    const { status, body, expected } = toErrorResponse(request.error);
+    if (expected) logger.info('request rejected', { status, code: body.error.code });
+    else logger.error('request failed', request.error as Error);
+    request.response = json(status, body, { 'x-request-id': request.event.requestContext?.requestId ?? '' });
+  },
+});
+
+export const httpRoute = <R extends RouteContract>(
+  route: R,
+  options: RouteOptions,
+  impl: (input: RouteInput<R>) => Promise<unknown>,
+): LambdaHttpHandler => {
+  const handler = async (event: HttpEvent): Promise<HttpResult> => {
+    const requestId = event.requestContext.requestId;
+    logger.appendKeys({ requestId, route: routeKey(route) });
+    const headers = event.headers as Record<string, string | undefined>;
+    let caller: Caller | undefined;
+    if (route.auth === 'admin') {
+      if (!options.authenticate) throw new Error(`Route ${route.id} needs an authenticator`);
+      caller = await options.authenticate(headers);
+      logger.appendKeys({ caller: caller.subject });
+    }
+    const input = {
+      params: parsePart('path', route.params, event.pathParameters ?? {}),
+      query: parsePart('query', route.query, event.queryStringParameters ?? {}),
+      body: parsePart('body', route.body, event.body),
+      caller,
+      requestId,
+      headers,
+    } as RouteInput<R>;
+    const result = await impl(input);
+    if (options.envelope === false) return json(200, result);
+    const status = route.successStatus ?? 200;
+    if (status === 204) return { statusCode: 204, headers: { 'x-request-id': requestId } };
+    const data = route.response.parse(result);
+    return json(status, { success: true, data, meta: { requestId } }, { 'x-request-id': requestId });
+  };
+
+  const stack = middy<HttpEvent, HttpResult>()
+    .use(httpHeaderNormalizer())
+    .use(
+      httpCors({
+        origin: env().CORS_ORIGIN,
+        headers: 'authorization,content-type,x-api-key',
+        methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+        exposeHeaders: 'x-request-id,etag',
+      }),
+    )
+    .use(httpSecurityHeaders())
+    .use(errorEnvelope())
+    .use(bodySizeLimit());
+  // GET/DELETE routes have no body schema: a stray body is ignored, not parsed.
+  if (route.body) stack.use(httpJsonBodyParser({ disableContentTypeError: false }));
+  return stack.handler(handler) as unknown as LambdaHttpHandler;
+};
+
+/**
+ * A function's entry point for many routes: dispatches on API Gateway's `routeKey`
+ * (`METHOD /path/{param}`), which both API Gateway and the local runtime set.
+ */
+export const dispatch =
+  (routes: Record<string, LambdaHttpHandler>): LambdaHttpHandler =>
+  async (event, context) => {
+    const route = routes[event.routeKey];
+    if (route) return route(event, context);
+    return json(404, { success: false, error: { code: 'NOT_FOUND', message: `No route for ${event.routeKey}` } });
+  };
+
+/** Builds the dispatch table from contracts and their implementations, keyed by route key. */
+export const routeTable = (entries: readonly (readonly [RouteContract, LambdaHttpHandler])[]): Record<string, LambdaHttpHandler> =>
+  Object.fromEntries(entries.map(([route, handler]) => [routeKey(route), handler]));
