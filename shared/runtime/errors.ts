@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DomainError, type ErrorCode } from '../domain/errors';
 
 /** The one table from error code to HTTP status. */

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  SecretsManagerClient} from '@aws-sdk/client-secrets-manager';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
+  ResourceNotFoundException
 } from '@aws-sdk/client-secrets-manager';
 import { notFound } from '../../domain/errors';
 import type { SecretStore } from '../../ports/secrets';
