@@ -16,7 +16,7 @@ export interface RouteSpec {
 
 /** SQS queues, each with its dead-letter queue. */
 export const queues = {
-  'audit-events': { visibilityTimeoutSeconds: 60, maxReceiveCount: 5, retentionDays: 4 },
+  'audit-events': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 4 },
 } as const;
 export type QueueName = keyof typeof queues;
 

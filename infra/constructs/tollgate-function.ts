@@ -1,0 +1,274 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config/stages';
+import { queues as queueSpecs, queueUrlEnv, type FunctionSpec, type QueueName } from '../manifest';
+
+/** Repository root: manifest entries and the lock file are relative to it. */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Tag carried by every synthesized function; its value is the manifest `name`. */
+export const FUNCTION_TAG = 'tollgate:function';
+
+/** JWT settings of the admin API (the Cognito user pool in AWS). */
+export interface AuthSettings {
+  /** `https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/jwks.json` */
+  readonly jwksUrl: string;
+  /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` */
+  readonly issuer: string;
+  /** The app client id (the `aud` of Cognito ID tokens). */
+  readonly audience: string;
+}
+
+/** Props of {@link TollgateFunction}. */
+export interface TollgateFunctionProps {
+  /** The manifest entry this construct realizes: code path, sizing, triggers and needs. */
+  readonly spec: FunctionSpec;
+  /** Stage settings: name (env, secret prefix), log retention, CORS origin, removal behaviour. */
+  readonly config: StageConfig;
+  /** Exposed to the code as `SERVICE_VERSION`. */
+  readonly serviceVersion: string;
+  /** Required when `spec.needs.table` is set; granted read or read/write data access. */
+  readonly table?: ITableV2;
+  /** Must contain every queue in `spec.needs.sendTo` and `spec.queueSource`. */
+  readonly queues?: Partial<Record<QueueName, IQueue>>;
+  /** Required when `spec.routes` contains an `admin` route. */
+  readonly auth?: AuthSettings;
+}
+
+// The bundle is ESM; CommonJS dependencies that call `require` need one in module scope.
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __tollgateCreateRequire } from 'node:module'; const require = __tollgateCreateRequire(import.meta.url);";
+
+const SECRET_ACTIONS = {
+  read: ['secretsmanager:GetSecretValue'],
+  readWrite: [
+    'secretsmanager:GetSecretValue',
+    'secretsmanager:CreateSecret',
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:TagResource',
+  ],
+} as const;
+
+/**
+ * One Lambda function of the manifest with everything it needs: arm64 Node 22 ESM bundle with
+ * source maps, X-Ray tracing, its own log group, an execution role holding only the grants the
+ * spec asks for, and its triggers (EventBridge Scheduler schedule, SQS event source). HTTP routes
+ * are mounted by the API stack, which owns the HTTP API.
+ */
+export class TollgateFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: TollgateFunctionProps) {
+    super(scope, id);
+    const { spec, config } = props;
+    this.spec = spec;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: config.logRetentionDays,
+      removalPolicy: config.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // Own role instead of AWSLambdaBasicExecutionRole: that managed policy may write to any log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of tollgate ${config.stage} ${spec.name}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(repoRoot, spec.entry),
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      handler: 'handler',
+      description: spec.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      awsSdkConnectionReuse: false,
+      environment: this.environment(props),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Ship the SDK versions the tests ran against rather than whatever the runtime carries.
+        bundleAwsSDK: true,
+      },
+    });
+    Tags.of(this).add(FUNCTION_TAG, spec.name);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is pinned on purpose: the bundle targets node22 and the toolchain is validated on it; move to nodejs24.x as one deliberate change.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; added by Tracing.ACTIVE.',
+    });
+
+    this.grant(props);
+    this.addTriggers(props);
+  }
+
+  private environment({
+    spec,
+    config,
+    serviceVersion,
+    table,
+    queues,
+    auth,
+  }: TollgateFunctionProps): Record<string, string> {
+    const env: Record<string, string> = {
+      STAGE: config.stage,
+      SERVICE_VERSION: serviceVersion,
+      POWERTOOLS_SERVICE_NAME: 'tollgate',
+      POWERTOOLS_METRICS_NAMESPACE: 'Tollgate',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    if (spec.needs.table) env.TABLE_NAME = required(table, `${spec.name} needs the table`).tableName;
+    if (spec.needs.secrets) {
+      env.SECRET_STORE = 'secrets-manager';
+      env.SECRET_PREFIX = secretPrefix(config);
+    }
+    for (const name of spec.needs.sendTo ?? []) {
+      env[queueUrlEnv(name)] = required(queues?.[name], `${spec.name} sends to queue ${name}`).queueUrl;
+    }
+    if (spec.routes?.length) env.CORS_ORIGIN = config.corsOrigin;
+    if (spec.routes?.some((r) => r.auth === 'admin')) {
+      const a = required(auth, `${spec.name} serves admin routes`);
+      env.AUTH_JWKS_URL = a.jwksUrl;
+      env.AUTH_ISSUER = a.issuer;
+      env.AUTH_AUDIENCE = a.audience;
+    }
+    return env;
+  }
+
+  private grant({ spec, config, table, queues }: TollgateFunctionProps): void {
+    const { needs } = spec;
+    if (needs.table) {
+      const t = required(table, 'table');
+      if (needs.table === 'read') t.grantReadData(this.role);
+      else t.grantReadWriteData(this.role);
+      Validations.of(this).acknowledge({
+        id: iam5Finding(this, `${t.tableArn}/index/*`),
+        reason: `Access patterns query the single table's generic GSIs (gsi1, gsi2); the wildcard covers that table's indexes only.`,
+      });
+    }
+
+    if (needs.secrets) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: [...SECRET_ACTIONS[needs.secrets]],
+          resources: [secretArnPattern(this, config)],
+        }),
+      );
+      Validations.of(this).acknowledge({
+        id: iam5Finding(this, secretArnPattern(this, config)),
+        reason: `Provider credentials are created at runtime under ${secretPrefix(config)}; the wildcard is confined to this stage's prefix.`,
+      });
+    }
+
+    for (const name of needs.sendTo ?? [])
+      required(queues?.[name], `queue ${name}`).grantSendMessages(this.role);
+  }
+
+  private addTriggers({ spec, queues }: TollgateFunctionProps): void {
+    if (spec.schedule) {
+      new Schedule(this, 'Schedule', {
+        // Verbatim: the local runtime reads the same string.
+        schedule: ScheduleExpression.expression(spec.schedule),
+        target: new LambdaInvoke(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+        description: `tollgate ${spec.name}: ${spec.schedule}`,
+      });
+      // The target role lives at stack level (shared by all schedules), so acknowledge there, per function.
+      Validations.of(Stack.of(this)).acknowledge({
+        id: iam5Finding(this, `${this.function.functionArn}:*`),
+        reason: `The scheduler role may invoke ${spec.name} and its versions/aliases (ARN:*), as the LambdaInvoke target grants; no other function.`,
+      });
+    }
+    if (spec.queueSource) {
+      const { queue: name } = spec.queueSource;
+      // Lambda refuses an SQS mapping whose queue would re-show messages while the function still runs.
+      if (queueSpecs[name].visibilityTimeoutSeconds < spec.timeoutSeconds) {
+        throw new Error(
+          `${spec.name}: timeout ${spec.timeoutSeconds}s exceeds the visibility timeout of queue ${name}`,
+        );
+      }
+      const queue = required(queues?.[name], `queue ${name}`);
+      this.function.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: spec.queueSource.batchSize,
+          // Handlers return `batchItemFailures`, so one bad message does not redeliver the batch.
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+  }
+}
+
+/** Secrets Manager name prefix of a stage, e.g. `tollgate/dev/`. */
+export const secretPrefix = (config: Pick<StageConfig, 'stage'>): string => `tollgate/${config.stage}/`;
+
+const secretArnPattern = (scope: Construct, config: StageConfig): string =>
+  Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${secretPrefix(config)}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+
+/**
+ * The id cdk-nag gives an IAM5 finding for a wildcard resource, e.g.
+ * `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/x/index/*]`
+ * (literal partition/region/account when the stage pins an environment). It mirrors cdk-nag's
+ * reference flattening so an acknowledgement names exactly one resource pattern, never the rule.
+ * Only valid for values resolvable inside `scope`'s stack (not cross-stack references).
+ */
+export const iam5Finding = (scope: Construct, resource: string): string => {
+  const flatten = (node: unknown): string => {
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
+    if (node && typeof node === 'object') {
+      const n = node as Record<string, unknown>;
+      if (Array.isArray(n['Fn::Join'])) {
+        const [delimiter, items] = n['Fn::Join'] as [string, unknown[]];
+        return items.map(flatten).join(delimiter);
+      }
+      if (Array.isArray(n['Fn::GetAtt'])) {
+        const [id, attribute] = n['Fn::GetAtt'] as [unknown, unknown];
+        return `<${flatten(id)}.${flatten(attribute)}>`;
+      }
+      if ('Ref' in n) return `<${flatten(n.Ref)}>`;
+    }
+    return JSON.stringify(node);
+  };
+  return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource))}]`;
+};
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`TollgateFunction: ${what}, but it was not passed in`);
+  return value;
+}
