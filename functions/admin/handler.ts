@@ -1,6 +1,8 @@
 /** Tenancy management API: one Lambda for every route of shared/contracts/tenancy.ts. */
 import { tenancyRoutes as r } from '../../shared/contracts/tenancy';
-import { secretStore, sqsAuditLog, tenancyRepositories } from '../../shared/adapters/compose';
+import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
+import { secretStore } from '../../shared/adapters/secrets/secret-store';
+import { sqsAuditLog } from '../../shared/adapters/sqs/sqs-audit-log';
 import { systemClock } from '../../shared/ports/clock';
 import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/auth';
 import { env, required } from '../../shared/runtime/env';
@@ -45,7 +47,9 @@ export const handler = dispatch(
     route(r.listEnterprises, (ctx, { query }) => uc.listEnterprises(deps, ctx, query)),
     route(r.createEnterprise, (ctx, { body }) => uc.createEnterprise(deps, ctx, body)),
     route(r.getEnterprise, (ctx, { params }) => uc.getEnterprise(deps, ctx, params.enterpriseId)),
-    route(r.updateEnterprise, (ctx, { params, body }) => uc.updateEnterprise(deps, ctx, params.enterpriseId, body)),
+    route(r.updateEnterprise, (ctx, { params, body }) =>
+      uc.updateEnterprise(deps, ctx, params.enterpriseId, body),
+    ),
     route(r.listGroups, (ctx, { params, query }) => uc.listGroups(deps, ctx, params.enterpriseId, query)),
     route(r.createGroup, (ctx, { params, body }) => uc.createGroup(deps, ctx, params.enterpriseId, body)),
     route(r.getGroup, (ctx, { params }) => uc.getGroup(deps, ctx, params.groupId)),
@@ -55,22 +59,36 @@ export const handler = dispatch(
     route(r.listMembers, (ctx, { params, query }) => uc.listMembers(deps, ctx, params.groupId, query)),
     route(r.addMember, (ctx, { params, body }) => uc.addMember(deps, ctx, params.groupId, body)),
     route(r.removeMember, (ctx, { params }) => uc.removeMember(deps, ctx, params.groupId, params.userId)),
-    route(r.listGroupApiKeys, (ctx, { params, query }) => uc.listGroupApiKeys(deps, ctx, params.groupId, query)),
-    route(r.createGroupApiKey, (ctx, { params, body }) => uc.createGroupApiKey(deps, ctx, params.groupId, body)),
-    route(r.listAdminApiKeys, (ctx, { params, query }) => uc.listAdminApiKeys(deps, ctx, params.enterpriseId, query)),
+    route(r.listGroupApiKeys, (ctx, { params, query }) =>
+      uc.listGroupApiKeys(deps, ctx, params.groupId, query),
+    ),
+    route(r.createGroupApiKey, (ctx, { params, body }) =>
+      uc.createGroupApiKey(deps, ctx, params.groupId, body),
+    ),
+    route(r.listAdminApiKeys, (ctx, { params, query }) =>
+      uc.listAdminApiKeys(deps, ctx, params.enterpriseId, query),
+    ),
     route(r.createAdminApiKey, (ctx, { params, body }) =>
       uc.createAdminApiKey(deps, ctx, params.enterpriseId, body),
     ),
     route(r.revokeApiKey, (ctx, { params }) => uc.revokeApiKey(deps, ctx, params.keyId)),
-    route(r.listAiAccounts, (ctx, { params, query }) => uc.listAiAccounts(deps, ctx, params.enterpriseId, query)),
-    route(r.createAiAccount, (ctx, { params, body }) => uc.createAiAccount(deps, ctx, params.enterpriseId, body)),
+    route(r.listAiAccounts, (ctx, { params, query }) =>
+      uc.listAiAccounts(deps, ctx, params.enterpriseId, query),
+    ),
+    route(r.createAiAccount, (ctx, { params, body }) =>
+      uc.createAiAccount(deps, ctx, params.enterpriseId, body),
+    ),
     route(r.getAiAccount, (ctx, { params }) => uc.getAiAccount(deps, ctx, params.accountId)),
-    route(r.updateAiAccount, (ctx, { params, body }) => uc.updateAiAccount(deps, ctx, params.accountId, body)),
+    route(r.updateAiAccount, (ctx, { params, body }) =>
+      uc.updateAiAccount(deps, ctx, params.accountId, body),
+    ),
     route(r.bulkAccountStatus, (ctx, { params, body }) =>
       uc.setAccountsEnabled(deps, ctx, params.enterpriseId, body),
     ),
     route(r.getGroupBinding, (ctx, { params }) => uc.getGroupBinding(deps, ctx, params.groupId)),
     route(r.putGroupBinding, (ctx, { params, body }) => uc.putGroupBinding(deps, ctx, params.groupId, body)),
-    route(r.listAuditEvents, (ctx, { params, query }) => uc.listAuditEvents(deps, ctx, params.enterpriseId, query)),
+    route(r.listAuditEvents, (ctx, { params, query }) =>
+      uc.listAuditEvents(deps, ctx, params.enterpriseId, query),
+    ),
   ]),
 );

@@ -15,7 +15,11 @@ export const handler = dispatch(
   routeTable([
     [
       systemRoutes.health,
-      httpRoute(systemRoutes.health, {}, async () => ({ status: 'ok', version, time: new Date().toISOString() })),
+      httpRoute(systemRoutes.health, {}, async () => ({
+        status: 'ok',
+        version,
+        time: new Date().toISOString(),
+      })),
     ],
     [systemRoutes.openapi, httpRoute(systemRoutes.openapi, { envelope: false }, async () => openApiDocument)],
   ]),

@@ -155,14 +155,18 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     for (;;) {
       if (spawnError) throw new Error(`Could not start java: ${spawnError.message}. ${JAVA_INSTALL_HINT}`);
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`DynamoDB Local exited (code ${child.exitCode ?? child.signalCode}) before it was ready.\n${output}`);
+        throw new Error(
+          `DynamoDB Local exited (code ${child.exitCode ?? child.signalCode}) before it was ready.\n${output}`,
+        );
       }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1_000) });
         break;
       } catch {
         if (Date.now() > deadline) {
-          throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs / 1000}s.\nIts output:\n${output}`);
+          throw new Error(
+            `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs / 1000}s.\nIts output:\n${output}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }

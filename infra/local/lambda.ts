@@ -51,7 +51,10 @@ export const lambdaContext = (spec: FunctionSpec, awsRequestId: string = randomU
 };
 
 export class LambdaTimeoutError extends Error {
-  constructor(readonly functionName: string, readonly timeoutSeconds: number) {
+  constructor(
+    readonly functionName: string,
+    readonly timeoutSeconds: number,
+  ) {
     super(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds (${functionName})`);
     this.name = 'LambdaTimeoutError';
   }
@@ -62,7 +65,11 @@ export class LambdaTimeoutError extends Error {
  * spec's timeout, as Lambda would. The handler cannot be killed in-process: a timed-out call keeps
  * running in the background, only its result is ignored.
  */
-export const invokeLambda = async (fn: LocalFunction, event: unknown, awsRequestId?: string): Promise<unknown> => {
+export const invokeLambda = async (
+  fn: LocalFunction,
+  event: unknown,
+  awsRequestId?: string,
+): Promise<unknown> => {
   const context = lambdaContext(fn.spec, awsRequestId);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -94,13 +101,13 @@ export const freePort = (host = '127.0.0.1'): Promise<number> =>
     });
   });
 
-/** True if `port` can be bound on every interface now (what DynamoDB Local needs). */
-export const isPortFree = (port: number): Promise<boolean> =>
+/** True if `port` can be bound now; without `host`, on every interface (what DynamoDB Local needs). */
+export const isPortFree = (port: number, host?: string): Promise<boolean> =>
   new Promise((resolve) => {
     const server = createServer();
     server.unref();
     server.once('error', () => resolve(false));
-    server.listen({ port }, () => server.close(() => resolve(true)));
+    server.listen({ port, host }, () => server.close(() => resolve(true)));
   });
 
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

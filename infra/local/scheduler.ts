@@ -37,13 +37,26 @@ const RATE_UNITS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const
 
 const translateRate = (expression: string, body: string): ScheduleTrigger => {
   const match = /^(\d+)\s+(minute|minutes|hour|hours|day|days)$/.exec(body.trim());
-  if (!match) throw new ScheduleExpressionError(expression, 'expected rate(<positive integer> minute|minutes|hour|hours|day|days)');
+  if (!match)
+    throw new ScheduleExpressionError(
+      expression,
+      'expected rate(<positive integer> minute|minutes|hour|hours|day|days)',
+    );
   const value = Number(match[1]);
   const unit = match[2]!;
-  if (!Number.isSafeInteger(value) || value < 1) throw new ScheduleExpressionError(expression, 'the rate must be a positive integer');
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new ScheduleExpressionError(expression, 'the rate must be a positive integer');
   const plural = unit.endsWith('s');
-  if (value === 1 && plural) throw new ScheduleExpressionError(expression, `use the singular unit for 1 (rate(1 ${unit.slice(0, -1)}))`);
-  if (value > 1 && !plural) throw new ScheduleExpressionError(expression, `use the plural unit for ${value} (rate(${value} ${unit}s))`);
+  if (value === 1 && plural)
+    throw new ScheduleExpressionError(
+      expression,
+      `use the singular unit for 1 (rate(1 ${unit.slice(0, -1)}))`,
+    );
+  if (value > 1 && !plural)
+    throw new ScheduleExpressionError(
+      expression,
+      `use the plural unit for ${value} (rate(${value} ${unit}s))`,
+    );
   const singular = (plural ? unit.slice(0, -1) : unit) as keyof typeof RATE_UNITS;
   return { kind: 'rate', everyMs: value * RATE_UNITS[singular] };
 };
@@ -71,10 +84,14 @@ const FIELDS = {
 const value = (expression: string, rule: FieldRule, token: string): string => {
   const upper = token.toUpperCase();
   if (rule.names?.includes(upper)) return upper;
-  if (!/^\d+$/.test(token)) throw new ScheduleExpressionError(expression, `"${token}" is not valid in ${rule.name}`);
+  if (!/^\d+$/.test(token))
+    throw new ScheduleExpressionError(expression, `"${token}" is not valid in ${rule.name}`);
   const n = Number(token);
   if (n < rule.min || n > rule.max) {
-    throw new ScheduleExpressionError(expression, `${rule.name} must be ${rule.min}-${rule.max}, got ${token}`);
+    throw new ScheduleExpressionError(
+      expression,
+      `${rule.name} must be ${rule.min}-${rule.max}, got ${token}`,
+    );
   }
   return String(n);
 };
@@ -98,12 +115,14 @@ const translateList = (
       }
       let stepText = '';
       if (step !== undefined) {
-        if (!/^\d+$/.test(step) || Number(step) < 1) throw new ScheduleExpressionError(expression, `bad step "${step}" in ${rule.name}`);
+        if (!/^\d+$/.test(step) || Number(step) < 1)
+          throw new ScheduleExpressionError(expression, `bad step "${step}" in ${rule.name}`);
         stepText = `/${Number(step)}`;
       }
       if (range === '*') return `*${stepText}`;
       const bounds = range.split('-');
-      if (bounds.length > 2) throw new ScheduleExpressionError(expression, `"${range}" is not valid in ${rule.name}`);
+      if (bounds.length > 2)
+        throw new ScheduleExpressionError(expression, `"${range}" is not valid in ${rule.name}`);
       const [from, to] = bounds.map((b) => mapValue(value(expression, rule, b)));
       if (to !== undefined) return `${from}-${to}${stepText}`;
       // `a/s` means "from a to the end, every s"; croner only accepts that as a range.
@@ -112,7 +131,8 @@ const translateList = (
     .join(',');
 
 const rejectChars = (expression: string, rule: FieldRule, field: string, allowed: RegExp) => {
-  if (!allowed.test(field)) throw new ScheduleExpressionError(expression, `"${field}" uses characters ${rule.name} does not allow`);
+  if (!allowed.test(field))
+    throw new ScheduleExpressionError(expression, `"${field}" uses characters ${rule.name} does not allow`);
 };
 
 /** EventBridge 1-7 (SUN-SAT) → croner 0-6; names stay names. */
@@ -153,7 +173,10 @@ const translateDayOfWeek = (expression: string, field: string): string => {
 export const translateCronFields = (expression: string, body: string): string => {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
-    throw new ScheduleExpressionError(expression, `cron() takes 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`);
+    throw new ScheduleExpressionError(
+      expression,
+      `cron() takes 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
+    );
   }
   const [minutes, hours, dom, month, dow, year] = fields as [string, string, string, string, string, string];
   if ((dom === '?') === (dow === '?')) {
@@ -183,7 +206,8 @@ export const translateSchedule = (expression: string): ScheduleTrigger => {
   const match = /^\s*(rate|cron|at)\((.*)\)\s*$/.exec(expression);
   if (!match) throw new ScheduleExpressionError(expression, 'expected rate(...) or cron(...)');
   const [, kind, body] = match as unknown as [string, 'rate' | 'cron' | 'at', string];
-  if (kind === 'at') throw new ScheduleExpressionError(expression, 'one-time at(...) schedules are not supported locally');
+  if (kind === 'at')
+    throw new ScheduleExpressionError(expression, 'one-time at(...) schedules are not supported locally');
   if (kind === 'rate') return translateRate(expression, body);
   const pattern = translateCronFields(expression, body);
   const options = { timezone: 'UTC', mode: '7-part', domAndDow: true } as const;

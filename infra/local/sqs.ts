@@ -17,7 +17,13 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import type {
+  SQSBatchResponse,
+  SQSEvent,
+  SQSMessageAttributes,
+  SQSRecord,
+  SQSRecordAttributes,
+} from 'aws-lambda';
 import { buildApp } from 'fauxqs';
 import { queues as manifestQueues } from '../manifest';
 import { errorMessage, invokeLambda, LOCAL_REGION, type LocalFunction } from './lambda';
@@ -92,8 +98,12 @@ export const localSqsClient = (endpoint: string): SQSClient =>
   });
 
 const createQueue = async (client: SQSClient, name: string, attributes: Record<string, string>) => {
-  const { QueueUrl: url } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  const { QueueUrl: url } = await client.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+  );
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
   if (!url || !Attributes?.QueueArn) throw new Error(`fauxqs did not create queue ${name}`);
   return { url, arn: Attributes.QueueArn };
 };
@@ -108,11 +118,16 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Loca
   try {
     const created: Record<string, LocalQueue> = {};
     for (const [name, spec] of Object.entries(options.queues ?? manifestQueues)) {
-      const dlq = await createQueue(client, `${name}-dlq`, { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) });
+      const dlq = await createQueue(client, `${name}-dlq`, {
+        MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+      });
       const queue = await createQueue(client, name, {
         VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
         MessageRetentionPeriod: String(spec.retentionDays * 24 * 3600),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: spec.maxReceiveCount }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.arn,
+          maxReceiveCount: spec.maxReceiveCount,
+        }),
       });
       created[name] = { url: queue.url, arn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn };
     }
@@ -141,14 +156,18 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Loca
 
 // ---- the event source mapping ----
 
-const toMessageAttributes = (attributes: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes =>
+const toMessageAttributes = (
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): SQSMessageAttributes =>
   Object.fromEntries(
     Object.entries(attributes ?? {}).map(([name, value]) => [
       name,
       {
         dataType: value.DataType ?? 'String',
         ...(value.StringValue !== undefined && { stringValue: value.StringValue }),
-        ...(value.BinaryValue !== undefined && { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+        ...(value.BinaryValue !== undefined && {
+          binaryValue: Buffer.from(value.BinaryValue).toString('base64'),
+        }),
         stringListValues: value.StringListValues ?? [],
         binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
       },
@@ -157,20 +176,18 @@ const toMessageAttributes = (attributes: Record<string, MessageAttributeValue> |
 
 /** The records Lambda hands to a function for a received batch. */
 export const toSqsEvent = (messages: readonly Message[], queueArn: string): SQSEvent => ({
-  Records: messages.map(
-    (m): SQSRecord => ({
-      messageId: m.MessageId ?? '',
-      receiptHandle: m.ReceiptHandle ?? '',
-      body: m.Body ?? '',
-      attributes: { ...m.Attributes } as unknown as SQSRecordAttributes,
-      messageAttributes: toMessageAttributes(m.MessageAttributes),
-      md5OfBody: m.MD5OfBody ?? '',
-      ...(m.MD5OfMessageAttributes && { md5OfMessageAttributes: m.MD5OfMessageAttributes }),
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: LOCAL_REGION,
-    }),
-  ),
+  Records: messages.map((m): SQSRecord => ({
+    messageId: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body: m.Body ?? '',
+    attributes: { ...m.Attributes } as unknown as SQSRecordAttributes,
+    messageAttributes: toMessageAttributes(m.MessageAttributes),
+    md5OfBody: m.MD5OfBody ?? '',
+    ...(m.MD5OfMessageAttributes && { md5OfMessageAttributes: m.MD5OfMessageAttributes }),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: LOCAL_REGION,
+  })),
 });
 
 /**
@@ -252,7 +269,8 @@ export function startQueueConsumers(options: QueueConsumersOptions): QueueConsum
         log(`[sqs] ${fn.spec.name}: batch of ${messages.length} failed: ${errorMessage(err)}`);
         failed = new Set(ids);
       }
-      if (failed.size > 0) log(`[sqs] ${fn.spec.name}: ${failed.size}/${messages.length} left for redelivery`);
+      if (failed.size > 0)
+        log(`[sqs] ${fn.spec.name}: ${failed.size}/${messages.length} left for redelivery`);
 
       const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
       if (done.length === 0) continue;
@@ -264,7 +282,8 @@ export function startQueueConsumers(options: QueueConsumersOptions): QueueConsum
             Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
           }),
         );
-        for (const failure of out.Failed ?? []) log(`[sqs] ${queueName}: delete failed: ${failure.Message ?? failure.Code}`);
+        for (const failure of out.Failed ?? [])
+          log(`[sqs] ${queueName}: delete failed: ${failure.Message ?? failure.Code}`);
       } catch (err) {
         log(`[sqs] ${queueName}: delete failed: ${errorMessage(err)}`);
       }

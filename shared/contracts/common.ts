@@ -26,7 +26,10 @@ export const Id = z
 export const DecimalString = z
   .string()
   .regex(/^-?\d{1,24}(\.\d{1,14})?$/, 'must be a decimal string such as "12.50"');
-export const NonNegativeDecimalString = DecimalString.refine((v) => !v.startsWith('-'), 'must not be negative');
+export const NonNegativeDecimalString = DecimalString.refine(
+  (v) => !v.startsWith('-'),
+  'must not be negative',
+);
 
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
 

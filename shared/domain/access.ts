@@ -55,7 +55,8 @@ export const requireGroupManager = (
 ): void => {
   requireEnterpriseAccess(caller, enterpriseId);
   if (isPlatformAdmin(caller) || caller.roles.includes('enterprise-admin')) return;
-  if (caller.roles.includes('group-admin') && (callerMembership === 'owner' || callerMembership === 'admin')) return;
+  if (caller.roles.includes('group-admin') && (callerMembership === 'owner' || callerMembership === 'admin'))
+    return;
   throw forbidden('Only an enterprise admin or this group\u2019s admin can do this');
 };
 

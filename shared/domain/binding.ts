@@ -23,8 +23,9 @@ export const namedAccountIds = (config: BindingConfigInput): string[] => {
   }
 };
 
-const duplicates = (values: readonly string[]): string[] =>
-  [...new Set(values.filter((v, i) => values.indexOf(v) !== i))];
+const duplicates = (values: readonly string[]): string[] => [
+  ...new Set(values.filter((v, i) => values.indexOf(v) !== i)),
+];
 
 /**
  * Checks a binding against the accounts it names: each must exist in the group's enterprise and be
@@ -43,12 +44,15 @@ export const validateBinding = (
   const pools =
     config.mode === 'shared' ? config.poolConfig : config.mode === 'hybrid' ? config.fallbackPools : [];
   const repeatedPools = duplicates(pools.map((p) => p.serviceType));
-  if (repeatedPools.length > 0) throw invalid('A pool serviceType is listed more than once', { serviceTypes: repeatedPools });
+  if (repeatedPools.length > 0)
+    throw invalid('A pool serviceType is listed more than once', { serviceTypes: repeatedPools });
 
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const unknown = named.filter((id) => byId.get(id)?.enterpriseId !== enterpriseId);
   if (unknown.length > 0) {
-    throw invalid('Bindings may only name AI accounts of the group\u2019s own enterprise', { accountIds: unknown });
+    throw invalid('Bindings may only name AI accounts of the group\u2019s own enterprise', {
+      accountIds: unknown,
+    });
   }
   const notDedicated = named.filter((id) => byId.get(id)?.accountType !== 'dedicated');
   if (notDedicated.length > 0) {

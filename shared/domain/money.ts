@@ -22,16 +22,21 @@ export const decimal = (value: string | number | DecimalValue): DecimalValue => 
   if (value instanceof D) return value;
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
-      throw new DomainError('VALIDATION_ERROR', `Amount ${value} is not an integer; pass decimals as strings`);
+      throw new DomainError(
+        'VALIDATION_ERROR',
+        `Amount ${value} is not an integer; pass decimals as strings`,
+      );
     }
     return new D(value);
   }
-  if (!DECIMAL_PATTERN.test(value)) throw new DomainError('VALIDATION_ERROR', `"${value}" is not a decimal amount`);
+  if (!DECIMAL_PATTERN.test(value))
+    throw new DomainError('VALIDATION_ERROR', `"${value}" is not a decimal amount`);
   return new D(value);
 };
 
 export const money = (amount: string | number | DecimalValue, currency: Currency): Money => {
-  if (!/^[A-Z]{3}$/.test(currency)) throw new DomainError('VALIDATION_ERROR', `"${currency}" is not a currency code`);
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new DomainError('VALIDATION_ERROR', `"${currency}" is not a currency code`);
   return { amount: decimal(amount), currency };
 };
 
@@ -84,7 +89,8 @@ export const toDecimalString = (value: Money | DecimalValue): string =>
   (value instanceof D ? value : (value as Money).amount).toFixed();
 
 /** Presentation only: round half-even to `places`. */
-export const format = (m: Money, places = 2): string => `${m.amount.toFixed(places, D.ROUND_HALF_EVEN)} ${m.currency}`;
+export const format = (m: Money, places = 2): string =>
+  `${m.amount.toFixed(places, D.ROUND_HALF_EVEN)} ${m.currency}`;
 
 /** Token cost: tokens × price per million tokens, exact. */
 export const tokenCost = (tokens: number, pricePerMillion: Money): Money =>

@@ -33,8 +33,15 @@ export interface EnterpriseRepository {
 export interface GroupRepository {
   create(group: Group): Promise<void>;
   get(groupId: string): Promise<Group | null>;
-  listByEnterprise(enterpriseId: string, filter: { status?: Group['status'] | undefined }, page: PageRequest): Promise<Page<Group>>;
-  update(groupId: string, patch: Partial<Omit<Group, 'id' | 'enterpriseId' | 'createdAt' | 'memberCount'>>): Promise<Group>;
+  listByEnterprise(
+    enterpriseId: string,
+    filter: { status?: Group['status'] | undefined },
+    page: PageRequest,
+  ): Promise<Page<Group>>;
+  update(
+    groupId: string,
+    patch: Partial<Omit<Group, 'id' | 'enterpriseId' | 'createdAt' | 'memberCount'>>,
+  ): Promise<Group>;
 }
 
 export interface UserRepository {
@@ -56,7 +63,10 @@ export interface ApiKeyRepository {
   create(key: StoredApiKey): Promise<void>;
   getByHash(keyHash: string): Promise<StoredApiKey | null>;
   getById(keyId: string): Promise<StoredApiKey | null>;
-  listByOwner(owner: { groupId: string } | { enterpriseId: string }, page: PageRequest): Promise<Page<ApiKey>>;
+  listByOwner(
+    owner: { groupId: string } | { enterpriseId: string },
+    page: PageRequest,
+  ): Promise<Page<ApiKey>>;
   /** Moves an active key to `revoked` or `expired`; NOT_FOUND if it is not active any more. */
   deactivate(key: StoredApiKey, status: 'revoked' | 'expired', at: string): Promise<ApiKey>;
   /** Active keys whose expiry is at or before `now`, oldest first. */
@@ -71,12 +81,26 @@ export interface AiAccountRepository {
   getMany(accountIds: readonly string[]): Promise<AiAccount[]>;
   list(
     enterpriseId: string,
-    filter: { serviceType?: string | undefined; accountType?: string | undefined; status?: string | undefined },
+    filter: {
+      serviceType?: string | undefined;
+      accountType?: string | undefined;
+      status?: string | undefined;
+    },
     page: PageRequest,
   ): Promise<Page<AiAccount>>;
-  update(accountId: string, patch: Partial<Omit<AiAccount, 'id' | 'enterpriseId' | 'serviceType' | 'providerAccountId' | 'createdAt'>>): Promise<AiAccount>;
+  update(
+    accountId: string,
+    patch: Partial<
+      Omit<AiAccount, 'id' | 'enterpriseId' | 'serviceType' | 'providerAccountId' | 'createdAt'>
+    >,
+  ): Promise<AiAccount>;
   /** All or nothing: NOT_FOUND (and nothing changed) if any id is missing or of another enterprise. */
-  setEnabled(enterpriseId: string, accountIds: readonly string[], isEnabled: boolean, at: string): Promise<void>;
+  setEnabled(
+    enterpriseId: string,
+    accountIds: readonly string[],
+    isEnabled: boolean,
+    at: string,
+  ): Promise<void>;
 }
 
 export interface BindingRepository {

@@ -54,7 +54,9 @@ const credentialOf = (headers: Record<string, string | undefined>): string | und
 };
 
 const toRoles = (value: unknown): Role[] =>
-  Array.isArray(value) ? value.filter((r): r is Role => (knownRoles as readonly string[]).includes(r as string)) : [];
+  Array.isArray(value)
+    ? value.filter((r): r is Role => (knownRoles as readonly string[]).includes(r as string))
+    : [];
 
 export const createAuthenticator = (deps: AuthDeps): Authenticate => {
   const fromAdminKey = async (key: string): Promise<Caller> => {
@@ -72,7 +74,12 @@ export const createAuthenticator = (deps: AuthDeps): Authenticate => {
     if (!stored.lastUsedAt || now.getTime() - Date.parse(stored.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
       await deps.touchApiKey(stored.keyHash, now.toISOString());
     }
-    return { subject: `admin-key:${stored.id}`, kind: 'admin-key', enterpriseId: stored.enterpriseId, roles: [stored.role] };
+    return {
+      subject: `admin-key:${stored.id}`,
+      kind: 'admin-key',
+      enterpriseId: stored.enterpriseId,
+      roles: [stored.role],
+    };
   };
 
   const fromJwt = async (token: string): Promise<Caller> => {
@@ -87,7 +94,8 @@ export const createAuthenticator = (deps: AuthDeps): Authenticate => {
       throw unauthorized('The token is not valid');
     }
     const roles = toRoles(payload['cognito:groups']);
-    const enterpriseId = typeof payload['custom:enterpriseId'] === 'string' ? payload['custom:enterpriseId'] : null;
+    const enterpriseId =
+      typeof payload['custom:enterpriseId'] === 'string' ? payload['custom:enterpriseId'] : null;
     if (roles.length === 0) throw forbidden('The token carries no Tollgate role');
     if (!roles.includes('platform-admin') && !enterpriseId) throw forbidden('The token names no enterprise');
     return { subject: payload.sub ?? 'unknown', kind: 'user', enterpriseId, roles };
@@ -97,7 +105,8 @@ export const createAuthenticator = (deps: AuthDeps): Authenticate => {
     const credential = credentialOf(headers);
     if (!credential) throw unauthorized();
     if (credential.startsWith(keyPrefixes.admin)) return fromAdminKey(credential);
-    if (credential.startsWith(keyPrefixes.group)) throw forbidden('Gateway keys cannot call management routes');
+    if (credential.startsWith(keyPrefixes.group))
+      throw forbidden('Gateway keys cannot call management routes');
     return fromJwt(credential);
   };
 };

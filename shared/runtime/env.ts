@@ -22,7 +22,11 @@ const EnvSchema = z.object({
   AUTH_ISSUER: z.string().default('tollgate-local'),
   AUTH_AUDIENCE: z.string().default('tollgate'),
   /** Largest accepted request body, in bytes. */
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** Allowed CORS origin for the console. */
   CORS_ORIGIN: z.string().default('*'),
   QUEUE_URL_AUDIT_EVENTS: z.string().optional(),

@@ -32,14 +32,27 @@ export const zodDetails = (part: string, error: z.ZodError) =>
 
 /** http-errors thrown by middy middlewares (body parser) carry a statusCode. */
 const httpErrorCode = (status: number): ErrorCode | undefined =>
-  status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 422 || status === 400 ? 'VALIDATION_ERROR' : undefined;
+  status === 413
+    ? 'PAYLOAD_TOO_LARGE'
+    : status === 415
+      ? 'UNSUPPORTED_MEDIA_TYPE'
+      : status === 422 || status === 400
+        ? 'VALIDATION_ERROR'
+        : undefined;
 
 /** Maps anything thrown to the envelope; unknown errors become a bare SERVER_ERROR (no internals leak). */
 export const toErrorResponse = (err: unknown): { status: number; body: ErrorBody; expected: boolean } => {
   if (err instanceof DomainError) {
     return {
       status: statusOf[err.code],
-      body: { success: false, error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } },
+      body: {
+        success: false,
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.details === undefined ? {} : { details: err.details }),
+        },
+      },
       expected: err.code !== 'SERVER_ERROR',
     };
   }

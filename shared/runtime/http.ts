@@ -87,8 +87,12 @@ export const httpRoute = <R extends RouteContract>(
 ): LambdaHttpHandler => {
   const handler = async (event: HttpEvent): Promise<HttpResult> => {
     const requestId = event.requestContext.requestId;
+    // Keys of the previous invocation must not leak into this one.
+    logger.resetKeys();
     logger.appendKeys({ requestId, route: routeKey(route) });
     const headers = event.headers as Record<string, string | undefined>;
+    // Bodies are never logged (they carry provider keys); headers pass the logger's redaction.
+    logger.debug('request', { headers, query: event.queryStringParameters });
     let caller: Caller | undefined;
     if (route.auth === 'admin') {
       if (!options.authenticate) throw new Error(`Route ${route.id} needs an authenticator`);
@@ -138,9 +142,14 @@ export const dispatch =
   async (event, context) => {
     const route = routes[event.routeKey];
     if (route) return route(event, context);
-    return json(404, { success: false, error: { code: 'NOT_FOUND', message: `No route for ${event.routeKey}` } });
+    return json(404, {
+      success: false,
+      error: { code: 'NOT_FOUND', message: `No route for ${event.routeKey}` },
+    });
   };
 
 /** Builds the dispatch table from contracts and their implementations, keyed by route key. */
-export const routeTable = (entries: readonly (readonly [RouteContract, LambdaHttpHandler])[]): Record<string, LambdaHttpHandler> =>
+export const routeTable = (
+  entries: readonly (readonly [RouteContract, LambdaHttpHandler])[],
+): Record<string, LambdaHttpHandler> =>
   Object.fromEntries(entries.map(([route, handler]) => [routeKey(route), handler]));

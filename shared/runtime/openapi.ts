@@ -13,7 +13,10 @@ export const buildOpenApiDocument = (routes: readonly RouteContract[], version: 
     scheme: 'bearer',
     description: 'A management JWT or a scoped admin API key (tgadm_…)',
   });
-  const errorResponse = { description: 'Error envelope', content: { 'application/json': { schema: ErrorEnvelope } } };
+  const errorResponse = {
+    description: 'Error envelope',
+    content: { 'application/json': { schema: ErrorEnvelope } },
+  };
 
   for (const route of routes) {
     const request: RequestParts = {};
@@ -44,6 +47,10 @@ export const buildOpenApiDocument = (routes: readonly RouteContract[], version: 
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Tollgate API', version, description: 'AI gateway, cloud bills, balances and virtual P&L' },
+    info: {
+      title: 'Tollgate API',
+      version,
+      description: 'AI gateway, cloud bills, balances and virtual P&L',
+    },
   });
 };

@@ -131,7 +131,10 @@ export const updateEnterprise = async (
   if (patch.status !== undefined && !isPlatformAdmin(ctx.caller)) {
     throw forbidden('Only a platform admin can suspend or reactivate an enterprise');
   }
-  const updated = await deps.enterprises.update(enterpriseId, { ...patch, updatedAt: deps.clock.now().toISOString() });
+  const updated = await deps.enterprises.update(enterpriseId, {
+    ...patch,
+    updatedAt: deps.clock.now().toISOString(),
+  });
   await audit(deps, ctx, enterpriseId, 'enterprise.updated', { type: 'enterprise', id: enterpriseId });
   return updated;
 };
@@ -196,7 +199,8 @@ export const createGroup = async (
   return group;
 };
 
-export const getGroup = (deps: TenancyDeps, ctx: RequestContext, groupId: string) => visibleGroup(deps, ctx, groupId);
+export const getGroup = (deps: TenancyDeps, ctx: RequestContext, groupId: string) =>
+  visibleGroup(deps, ctx, groupId);
 
 export const updateGroup = async (
   deps: TenancyDeps,
@@ -211,7 +215,12 @@ export const updateGroup = async (
 };
 
 // ---------- users and members ----------
-export const listUsers = (deps: TenancyDeps, ctx: RequestContext, enterpriseId: string, page: PageRequest) => {
+export const listUsers = (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  enterpriseId: string,
+  page: PageRequest,
+) => {
   requireEnterpriseAccess(ctx.caller, enterpriseId);
   return deps.users.listByEnterprise(enterpriseId, page);
 };
@@ -238,7 +247,12 @@ export const createUser = async (
   return user;
 };
 
-export const listMembers = async (deps: TenancyDeps, ctx: RequestContext, groupId: string, page: PageRequest) => {
+export const listMembers = async (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  groupId: string,
+  page: PageRequest,
+) => {
   await visibleGroup(deps, ctx, groupId);
   return deps.members.listByGroup(groupId, page);
 };
@@ -266,7 +280,12 @@ export const addMember = async (
   return member;
 };
 
-export const removeMember = async (deps: TenancyDeps, ctx: RequestContext, groupId: string, userId: string) => {
+export const removeMember = async (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  groupId: string,
+  userId: string,
+) => {
   const group = await managedGroup(deps, ctx, groupId);
   await deps.members.remove(groupId, userId);
   await audit(deps, ctx, group.enterpriseId, 'group.member.removed', { type: 'user', id: userId });
@@ -302,7 +321,12 @@ const issueKey = async (
   return { ...publicKey, key: minted.key };
 };
 
-export const listGroupApiKeys = async (deps: TenancyDeps, ctx: RequestContext, groupId: string, page: PageRequest) => {
+export const listGroupApiKeys = async (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  groupId: string,
+  page: PageRequest,
+) => {
   await visibleGroup(deps, ctx, groupId);
   return deps.apiKeys.listByOwner({ groupId }, page);
 };
@@ -321,12 +345,24 @@ export const createGroupApiKey = async (
   return issueKey(
     deps,
     ctx,
-    { enterpriseId: group.enterpriseId, kind: 'group', groupId, userId: input.userId, role: null, name: input.name },
+    {
+      enterpriseId: group.enterpriseId,
+      kind: 'group',
+      groupId,
+      userId: input.userId,
+      role: null,
+      name: input.name,
+    },
     input.expiresInDays,
   );
 };
 
-export const listAdminApiKeys = (deps: TenancyDeps, ctx: RequestContext, enterpriseId: string, page: PageRequest) => {
+export const listAdminApiKeys = (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  enterpriseId: string,
+  page: PageRequest,
+) => {
   requireEnterpriseAdmin(ctx.caller, enterpriseId);
   return deps.apiKeys.listByOwner({ enterpriseId }, page);
 };
@@ -347,7 +383,11 @@ export const createAdminApiKey = async (
   );
 };
 
-export const revokeApiKey = async (deps: TenancyDeps, ctx: RequestContext, keyId: string): Promise<ApiKey> => {
+export const revokeApiKey = async (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  keyId: string,
+): Promise<ApiKey> => {
   const key = await deps.apiKeys.getById(keyId);
   if (!key) throw notFound('API key', keyId);
   requireVisible(ctx.caller, key.enterpriseId, 'API key', keyId);
@@ -363,7 +403,10 @@ export const expireDueApiKeys = async (
   deps: Pick<TenancyDeps, 'apiKeys' | 'auditLog' | 'clock'>,
   batchSize = 100,
 ): Promise<number> => {
-  const system: RequestContext = { caller: { subject: 'system:api-key-expiry', kind: 'admin-key', enterpriseId: null, roles: [] }, requestId: 'scheduled' };
+  const system: RequestContext = {
+    caller: { subject: 'system:api-key-expiry', kind: 'admin-key', enterpriseId: null, roles: [] },
+    requestId: 'scheduled',
+  };
   let expired = 0;
   for (;;) {
     const now = deps.clock.now().toISOString();
@@ -378,7 +421,11 @@ export const expireDueApiKeys = async (
 };
 
 // ---------- AI accounts ----------
-const visibleAccount = async (deps: TenancyDeps, ctx: RequestContext, accountId: string): Promise<AiAccount> => {
+const visibleAccount = async (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  accountId: string,
+): Promise<AiAccount> => {
   const account = await deps.aiAccounts.get(accountId);
   if (!account) throw notFound('AI account', accountId);
   requireVisible(ctx.caller, account.enterpriseId, 'AI account', accountId);
@@ -444,13 +491,21 @@ export const updateAiAccount = async (
   if (apiKey !== undefined) await deps.secrets.replace(account.credential.ref, apiKey);
   const updated = await deps.aiAccounts.update(accountId, {
     ...patch,
-    ...(apiKey === undefined ? {} : { credential: { ref: account.credential.ref, hint: credentialHint(apiKey) } }),
+    ...(apiKey === undefined
+      ? {}
+      : { credential: { ref: account.credential.ref, hint: credentialHint(apiKey) } }),
     updatedAt: deps.clock.now().toISOString(),
   });
-  await audit(deps, ctx, account.enterpriseId, apiKey ? 'ai-account.credential-rotated' : 'ai-account.updated', {
-    type: 'ai-account',
-    id: accountId,
-  });
+  await audit(
+    deps,
+    ctx,
+    account.enterpriseId,
+    apiKey ? 'ai-account.credential-rotated' : 'ai-account.updated',
+    {
+      type: 'ai-account',
+      id: accountId,
+    },
+  );
   return updated;
 };
 
@@ -461,12 +516,23 @@ export const setAccountsEnabled = async (
   input: In<typeof c.BulkAccountStatus>,
 ) => {
   requireEnterpriseAdmin(ctx.caller, enterpriseId);
-  await deps.aiAccounts.setEnabled(enterpriseId, input.accountIds, input.isEnabled, deps.clock.now().toISOString());
+  await deps.aiAccounts.setEnabled(
+    enterpriseId,
+    input.accountIds,
+    input.isEnabled,
+    deps.clock.now().toISOString(),
+  );
   const ids = [...new Set(input.accountIds)];
-  await audit(deps, ctx, enterpriseId, input.isEnabled ? 'ai-account.bulk-enabled' : 'ai-account.bulk-disabled', {
-    type: 'ai-account',
-    id: ids.join(','),
-  });
+  await audit(
+    deps,
+    ctx,
+    enterpriseId,
+    input.isEnabled ? 'ai-account.bulk-enabled' : 'ai-account.bulk-disabled',
+    {
+      type: 'ai-account',
+      id: ids.join(','),
+    },
+  );
   return { updated: ids.length };
 };
 
@@ -489,14 +555,25 @@ export const putGroupBinding = async (
   const accounts = await deps.aiAccounts.getMany(namedAccountIds(input.bindingConfig));
   const exclusive = validateBinding(group.enterpriseId, input.bindingConfig, accounts);
   const now = deps.clock.now().toISOString();
-  const binding: GroupBinding = { groupId, enterpriseId: group.enterpriseId, ...input, createdAt: now, updatedAt: now };
+  const binding: GroupBinding = {
+    groupId,
+    enterpriseId: group.enterpriseId,
+    ...input,
+    createdAt: now,
+    updatedAt: now,
+  };
   await deps.bindings.put(binding, exclusive);
   await audit(deps, ctx, group.enterpriseId, 'group.binding.updated', { type: 'group', id: groupId });
   return (await deps.bindings.get(groupId)) ?? binding;
 };
 
 // ---------- audit ----------
-export const listAuditEvents = (deps: TenancyDeps, ctx: RequestContext, enterpriseId: string, page: PageRequest) => {
+export const listAuditEvents = (
+  deps: TenancyDeps,
+  ctx: RequestContext,
+  enterpriseId: string,
+  page: PageRequest,
+) => {
   requireEnterpriseAccess(ctx.caller, enterpriseId);
   return deps.auditEvents.list(enterpriseId, page);
 };

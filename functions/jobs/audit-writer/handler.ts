@@ -4,13 +4,14 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { auditEventMessage } from '../../../events/schemas/audit-event';
-import { tenancyRepositories } from '../../../shared/adapters/compose';
+import { tenancyRepositories } from '../../../shared/adapters/dynamo/repositories';
 import { required } from '../../../shared/runtime/env';
 import { logger } from '../../../shared/runtime/logger';
 
 const { auditEvents } = tenancyRepositories(required('TABLE_NAME'));
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  logger.resetKeys();
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {

@@ -62,7 +62,12 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
         },
         byEnterprise: {
           index: 'gsi1',
-          pk: { field: 'gsi1pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#GROUPS', casing: none },
+          pk: {
+            field: 'gsi1pk',
+            composite: ['enterpriseId'],
+            template: 'ENT#${enterpriseId}#GROUPS',
+            casing: none,
+          },
           sk: { field: 'gsi1sk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
         },
       },
@@ -89,7 +94,12 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
         },
         byEnterprise: {
           index: 'gsi1',
-          pk: { field: 'gsi1pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#USERS', casing: none },
+          pk: {
+            field: 'gsi1pk',
+            composite: ['enterpriseId'],
+            template: 'ENT#${enterpriseId}#USERS',
+            casing: none,
+          },
           sk: { field: 'gsi1sk', composite: ['userId'], template: 'USER#${userId}', casing: none },
         },
       },
@@ -176,7 +186,12 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
       indexes: {
         byExpiry: {
           pk: { field: 'pk', composite: [], template: 'APIKEY_EXPIRY', casing: none },
-          sk: { field: 'sk', composite: ['expiresAt', 'keyId'], template: 'AT#${expiresAt}#${keyId}', casing: none },
+          sk: {
+            field: 'sk',
+            composite: ['expiresAt', 'keyId'],
+            template: 'AT#${expiresAt}#${keyId}',
+            casing: none,
+          },
         },
       },
     },
@@ -215,7 +230,12 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
         },
         byEnterprise: {
           index: 'gsi1',
-          pk: { field: 'gsi1pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#AIACCTS', casing: none },
+          pk: {
+            field: 'gsi1pk',
+            composite: ['enterpriseId'],
+            template: 'ENT#${enterpriseId}#AIACCTS',
+            casing: none,
+          },
           sk: {
             field: 'gsi1sk',
             composite: ['serviceType', 'accountId'],
@@ -277,7 +297,12 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
       },
       indexes: {
         byValue: {
-          pk: { field: 'pk', composite: ['scope', 'value'], template: 'UNIQUE#${scope}#${value}', casing: none },
+          pk: {
+            field: 'pk',
+            composite: ['scope', 'value'],
+            template: 'UNIQUE#${scope}#${value}',
+            casing: none,
+          },
           sk: { field: 'sk', composite: [], template: 'UNIQUE', casing: none },
         },
       },
@@ -299,7 +324,12 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
       },
       indexes: {
         byEnterprise: {
-          pk: { field: 'pk', composite: ['enterpriseId'], template: 'ENT#${enterpriseId}#AUDIT', casing: none },
+          pk: {
+            field: 'pk',
+            composite: ['enterpriseId'],
+            template: 'ENT#${enterpriseId}#AUDIT',
+            casing: none,
+          },
           sk: { field: 'sk', composite: ['at', 'eventId'], template: 'AT#${at}#${eventId}', casing: none },
         },
       },
@@ -308,7 +338,18 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
   );
 
   return new Service(
-    { enterprise, group, user, groupMember, apiKey, apiKeyExpiry, aiAccount, groupBinding, uniqueGuard, auditEvent },
+    {
+      enterprise,
+      group,
+      user,
+      groupMember,
+      apiKey,
+      apiKeyExpiry,
+      aiAccount,
+      groupBinding,
+      uniqueGuard,
+      auditEvent,
+    },
     config,
   );
 };

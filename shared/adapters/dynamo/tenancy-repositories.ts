@@ -44,7 +44,8 @@ const paged = async <T, R>(
     const { data, cursor } = await run({ count: page.limit, cursor: page.cursor ?? null });
     return { items: data.map(map), nextCursor: cursor };
   } catch (err) {
-    if (page.cursor && (err as { isElectroError?: boolean }).isElectroError) throw invalid('The cursor is not valid');
+    if (page.cursor && (err as { isElectroError?: boolean }).isElectroError)
+      throw invalid('The cursor is not valid');
     throw err;
   }
 };
@@ -87,7 +88,10 @@ export class DynamoEnterpriseRepository implements EnterpriseRepository {
     return paged(page, (o) => this.db.entities.enterprise.query.all({}).go(o), toEnterprise);
   }
 
-  async update(enterpriseId: string, patch: Partial<Omit<Enterprise, 'id' | 'createdAt'>>): Promise<Enterprise> {
+  async update(
+    enterpriseId: string,
+    patch: Partial<Omit<Enterprise, 'id' | 'createdAt'>>,
+  ): Promise<Enterprise> {
     try {
       const { data } = await this.db.entities.enterprise
         .patch({ enterpriseId })
@@ -121,7 +125,11 @@ export class DynamoGroupRepository implements GroupRepository {
     return data ? toGroup(data) : null;
   }
 
-  listByEnterprise(enterpriseId: string, filter: { status?: Group['status'] | undefined }, page: PageRequest) {
+  listByEnterprise(
+    enterpriseId: string,
+    filter: { status?: Group['status'] | undefined },
+    page: PageRequest,
+  ) {
     const query = this.db.entities.group.query.byEnterprise({ enterpriseId });
     const { status } = filter;
     return paged(
@@ -131,7 +139,10 @@ export class DynamoGroupRepository implements GroupRepository {
     );
   }
 
-  async update(groupId: string, patch: Partial<Omit<Group, 'id' | 'enterpriseId' | 'createdAt' | 'memberCount'>>) {
+  async update(
+    groupId: string,
+    patch: Partial<Omit<Group, 'id' | 'enterpriseId' | 'createdAt' | 'memberCount'>>,
+  ) {
     const { description, ...rest } = patch;
     try {
       let op = this.db.entities.group.patch({ groupId }).set(rest);
@@ -194,7 +205,8 @@ export class DynamoMemberRepository implements MemberRepository {
       .write(({ groupMember, group: g }) => [
         groupMember.create(member).commit(),
         // Guard on what was read: a concurrent add or a lowered maxMembers cancels this one.
-        g.patch({ groupId: member.groupId })
+        g
+          .patch({ groupId: member.groupId })
           .add({ memberCount: 1 })
           .where((a, { eq }) => `${eq(a.memberCount, memberCount)} AND ${eq(a.maxMembers, maxMembers)}`)
           .commit(),
@@ -210,7 +222,10 @@ export class DynamoMemberRepository implements MemberRepository {
   async remove(groupId: string, userId: string): Promise<void> {
     const result = await this.db.transaction
       .write(({ groupMember, group }) => [
-        groupMember.delete({ groupId, userId }).where((a, { exists }) => exists(a.userId)).commit(),
+        groupMember
+          .delete({ groupId, userId })
+          .where((a, { exists }) => exists(a.userId))
+          .commit(),
         group.patch({ groupId }).subtract({ memberCount: 1 }).commit(),
       ])
       .go();
@@ -223,7 +238,11 @@ export class DynamoMemberRepository implements MemberRepository {
   }
 
   listByGroup(groupId: string, page: PageRequest) {
-    return paged(page, (o) => this.db.entities.groupMember.query.byGroup({ groupId }).go(o), (m) => m);
+    return paged(
+      page,
+      (o) => this.db.entities.groupMember.query.byGroup({ groupId }).go(o),
+      (m) => m,
+    );
   }
 }
 
@@ -253,7 +272,10 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly db: TollgateService) {}
 
   async create(key: StoredApiKey): Promise<void> {
-    const owner = key.kind === 'group' && key.groupId ? ownerOf({ groupId: key.groupId }) : ownerOf(key);
+    const owner =
+      key.kind === 'group' && key.groupId
+        ? ownerOf({ groupId: key.groupId })
+        : ownerOf({ enterpriseId: key.enterpriseId });
     const item = {
       keyHash: key.keyHash,
       keyId: key.id,
@@ -274,7 +296,11 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
       .write(({ apiKey, apiKeyExpiry }) => [
         apiKey.create(item).commit(),
         ...(expiresAt
-          ? [apiKeyExpiry.create({ expiresAt, keyId: key.id, keyHash: key.keyHash, enterpriseId: key.enterpriseId }).commit()]
+          ? [
+              apiKeyExpiry
+                .create({ expiresAt, keyId: key.id, keyHash: key.keyHash, enterpriseId: key.enterpriseId })
+                .commit(),
+            ]
           : []),
       ])
       .go();
@@ -381,7 +407,9 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
       ])
       .go();
     assertCommitted(result, () =>
-      conflict(`A ${account.serviceType} account with providerAccountId ${account.providerAccountId} already exists`),
+      conflict(
+        `A ${account.serviceType} account with providerAccountId ${account.providerAccountId} already exists`,
+      ),
     );
   }
 
@@ -392,13 +420,19 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
 
   async getMany(accountIds: readonly string[]): Promise<AiAccount[]> {
     if (accountIds.length === 0) return [];
-    const { data } = await this.db.entities.aiAccount.get(accountIds.map((accountId) => ({ accountId }))).go();
+    const { data } = await this.db.entities.aiAccount
+      .get(accountIds.map((accountId) => ({ accountId })))
+      .go();
     return data.map((d) => toAiAccount(d as AiAccountItem));
   }
 
   list(
     enterpriseId: string,
-    filter: { serviceType?: string | undefined; accountType?: string | undefined; status?: string | undefined },
+    filter: {
+      serviceType?: string | undefined;
+      accountType?: string | undefined;
+      status?: string | undefined;
+    },
     page: PageRequest,
   ) {
     const { serviceType, accountType, status } = filter;
@@ -413,12 +447,18 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
               .join(' AND '),
           )
         : base;
-    return paged(page, (o) => query.go(o), (d) => toAiAccount(d as AiAccountItem));
+    return paged(
+      page,
+      (o) => query.go(o),
+      (d) => toAiAccount(d as AiAccountItem),
+    );
   }
 
   async update(
     accountId: string,
-    patch: Partial<Omit<AiAccount, 'id' | 'enterpriseId' | 'serviceType' | 'providerAccountId' | 'createdAt'>>,
+    patch: Partial<
+      Omit<AiAccount, 'id' | 'enterpriseId' | 'serviceType' | 'providerAccountId' | 'createdAt'>
+    >,
   ): Promise<AiAccount> {
     const { credential, endpoint, currentModel, ...rest } = patch;
     try {
@@ -453,9 +493,13 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
         ),
       )
       .go();
-    assertCommitted(result, (index) => new DomainError('NOT_FOUND', `AI account ${ids[index]} was not found`, {
-      accountId: ids[index],
-    }));
+    assertCommitted(
+      result,
+      (index) =>
+        new DomainError('NOT_FOUND', `AI account ${ids[index]} was not found`, {
+          accountId: ids[index],
+        }),
+    );
   }
 }
 
@@ -545,7 +589,9 @@ export class DynamoAuditRepository implements AuditRepository {
   async record(event: AuditEvent): Promise<'recorded' | 'duplicate'> {
     const { id, requestId, ...rest } = event;
     try {
-      await this.db.entities.auditEvent.create({ eventId: id, requestId: orUndefined(requestId), ...rest }).go();
+      await this.db.entities.auditEvent
+        .create({ eventId: id, requestId: orUndefined(requestId), ...rest })
+        .go();
       return 'recorded';
     } catch (err) {
       if (isConditionFailure(err)) return 'duplicate';

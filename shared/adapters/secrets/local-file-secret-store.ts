@@ -62,7 +62,11 @@ export class LocalFileSecretStore implements SecretStore {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', await this.encryptionKey(), iv);
     const data = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-    return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+    return {
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: data.toString('base64'),
+    };
   }
 
   async put(name: string, value: string): Promise<string> {
@@ -85,9 +89,15 @@ export class LocalFileSecretStore implements SecretStore {
   async get(ref: string): Promise<string> {
     const sealed = (await this.load())[ref];
     if (!sealed) throw notFound('Secret', ref);
-    const decipher = createDecipheriv('aes-256-gcm', await this.encryptionKey(), Buffer.from(sealed.iv, 'base64'));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      await this.encryptionKey(),
+      Buffer.from(sealed.iv, 'base64'),
+    );
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 
   async delete(ref: string): Promise<void> {

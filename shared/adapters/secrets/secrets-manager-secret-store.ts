@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  SecretsManagerClient} from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  ResourceNotFoundException
+  ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
 import { notFound } from '../../domain/errors';
 import type { SecretStore } from '../../ports/secrets';

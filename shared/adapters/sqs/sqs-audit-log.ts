@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AuditEvent, AuditLog } from '../../ports/tenancy';
 import { auditEventMessage } from '../../../events/schemas/audit-event';
 
@@ -18,3 +18,5 @@ export class SqsAuditLog implements AuditLog {
     );
   }
 }
+
+export const sqsAuditLog = (queueUrl: string): AuditLog => new SqsAuditLog(new SQSClient({}), queueUrl);

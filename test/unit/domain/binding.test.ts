@@ -12,7 +12,13 @@ describe('validateBinding', () => {
   it('returns the dedicated accounts a dedicated binding holds', () => {
     const held = validateBinding(
       'e1',
-      { mode: 'dedicated', accounts: [{ accountId: 'a1', priority: 1 }, { accountId: 'a2', priority: 2 }] },
+      {
+        mode: 'dedicated',
+        accounts: [
+          { accountId: 'a1', priority: 1 },
+          { accountId: 'a2', priority: 2 },
+        ],
+      },
       accounts,
     );
     expect(held).toEqual(['a1', 'a2']);
@@ -22,7 +28,17 @@ describe('validateBinding', () => {
     expect(() =>
       validateBinding('e1', { mode: 'dedicated', accounts: [{ accountId: 'x1', priority: 1 }] }, accounts),
     ).toThrow(/own enterprise/);
-    expect(() => validateBinding('e1', { mode: 'hybrid', primaryAccounts: ['nope'], fallbackPools: [{ serviceType: 'claude', priority: 1 }] }, accounts)).toThrow(/own enterprise/);
+    expect(() =>
+      validateBinding(
+        'e1',
+        {
+          mode: 'hybrid',
+          primaryAccounts: ['nope'],
+          fallbackPools: [{ serviceType: 'claude', priority: 1 }],
+        },
+        accounts,
+      ),
+    ).toThrow(/own enterprise/);
   });
 
   it('rejects shared accounts named directly, and repeats', () => {
@@ -30,14 +46,40 @@ describe('validateBinding', () => {
       validateBinding('e1', { mode: 'dedicated', accounts: [{ accountId: 's1', priority: 1 }] }, accounts),
     ).toThrow(/Only dedicated accounts/);
     expect(() =>
-      validateBinding('e1', { mode: 'dedicated', accounts: [{ accountId: 'a1', priority: 1 }, { accountId: 'a1', priority: 2 }] }, accounts),
+      validateBinding(
+        'e1',
+        {
+          mode: 'dedicated',
+          accounts: [
+            { accountId: 'a1', priority: 1 },
+            { accountId: 'a1', priority: 2 },
+          ],
+        },
+        accounts,
+      ),
     ).toThrow(/more than once/);
     expect(() =>
-      validateBinding('e1', { mode: 'shared', poolConfig: [{ serviceType: 'claude', maxUsagePercent: 50, priority: 1 }, { serviceType: 'claude', maxUsagePercent: 50, priority: 2 }] }, accounts),
+      validateBinding(
+        'e1',
+        {
+          mode: 'shared',
+          poolConfig: [
+            { serviceType: 'claude', maxUsagePercent: 50, priority: 1 },
+            { serviceType: 'claude', maxUsagePercent: 50, priority: 2 },
+          ],
+        },
+        accounts,
+      ),
     ).toThrow(/serviceType is listed more than once/);
   });
 
   it('holds nothing for shared pools', () => {
-    expect(validateBinding('e1', { mode: 'shared', poolConfig: [{ serviceType: 'openai', maxUsagePercent: 80, priority: 1 }] }, accounts)).toEqual([]);
+    expect(
+      validateBinding(
+        'e1',
+        { mode: 'shared', poolConfig: [{ serviceType: 'openai', maxUsagePercent: 80, priority: 1 }] },
+        accounts,
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { add, convert, decimal, format, money, sum, toDecimalString, tokenCost, zero } from '../../../shared/domain/money';
+import {
+  add,
+  convert,
+  decimal,
+  format,
+  money,
+  sum,
+  toDecimalString,
+  tokenCost,
+  zero,
+} from '../../../shared/domain/money';
 import { DomainError } from '../../../shared/domain/errors';
 
 describe('money', () => {
@@ -15,7 +25,14 @@ describe('money', () => {
     let float = 0;
     for (let i = 0; i < 10; i++) float += 0.1;
     expect(float).not.toBe(1);
-    expect(toDecimalString(sum(Array.from({ length: 10 }, () => money('0.1', 'USD')), 'USD'))).toBe('1');
+    expect(
+      toDecimalString(
+        sum(
+          Array.from({ length: 10 }, () => money('0.1', 'USD')),
+          'USD',
+        ),
+      ),
+    ).toBe('1');
   });
 
   it('refuses to mix currencies', () => {

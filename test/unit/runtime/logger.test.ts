@@ -5,7 +5,11 @@ const render = (value: unknown) => JSON.stringify(value, redactSecrets);
 
 describe('log redaction', () => {
   it('redacts secret-named fields whatever they hold', () => {
-    const line = render({ apiKey: 'abc', headers: { authorization: 'Bearer x', 'x-api-key': 'y' }, password: 'p' });
+    const line = render({
+      apiKey: 'abc',
+      headers: { authorization: 'Bearer x', 'x-api-key': 'y' },
+      password: 'p',
+    });
     expect(line).not.toMatch(/abc|Bearer x|"y"|"p"/);
     expect(line).toContain('[REDACTED]');
   });
