@@ -337,6 +337,72 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
     config,
   );
 
+  /**
+   * A group's strict quota counter for one period (`D#<day>` tokens, `M#<month>` budget in
+   * micro-units): `granted` is everything leased to instances; a lease is one conditional add.
+   */
+  const quotaCounter = new Entity(
+    {
+      model: { entity: 'quotaCounter', version: '1', service },
+      attributes: {
+        groupId: { type: 'string', required: true, readOnly: true },
+        counter: { type: 'string', required: true, readOnly: true },
+        limit: { type: 'number', required: true },
+        granted: { type: 'number', required: true },
+      },
+      indexes: {
+        byCounter: {
+          pk: { field: 'pk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
+          sk: { field: 'sk', composite: ['counter'], template: 'QUOTA#${counter}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
+  /**
+   * What one instance holds of a counter (`amount` granted to it, `spent` of that settled), so the
+   * unspent part of a crashed instance's lease can be reclaimed once `leaseExpiresAt` passes.
+   * Deliberately not the TTL attribute: TTL would delete it before it is reclaimed.
+   */
+  const quotaLease = new Entity(
+    {
+      model: { entity: 'quotaLease', version: '1', service },
+      attributes: {
+        groupId: { type: 'string', required: true, readOnly: true },
+        counter: { type: 'string', required: true, readOnly: true },
+        instanceId: { type: 'string', required: true, readOnly: true },
+        /** Not `required`: both only ever change by atomic ADD, which also creates them. */
+        amount: { type: 'number' },
+        spent: { type: 'number' },
+        leaseExpiresAt: { type: 'number', required: true },
+      },
+      indexes: {
+        byHolder: {
+          pk: { field: 'pk', composite: ['groupId'], template: 'GROUP#${groupId}', casing: none },
+          sk: {
+            field: 'sk',
+            composite: ['counter', 'instanceId'],
+            template: 'LEASE#${counter}#${instanceId}',
+            casing: none,
+          },
+        },
+        byExpiry: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', composite: [], template: 'QUOTA_LEASES', casing: none },
+          sk: {
+            field: 'gsi1sk',
+            composite: ['leaseExpiresAt', 'groupId', 'counter', 'instanceId'],
+            template: '${leaseExpiresAt}#${groupId}#${counter}#${instanceId}',
+            casing: none,
+            cast: 'string',
+          },
+        },
+      },
+    },
+    config,
+  );
+
   return new Service(
     {
       enterprise,
@@ -349,6 +415,8 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
       groupBinding,
       uniqueGuard,
       auditEvent,
+      quotaCounter,
+      quotaLease,
     },
     config,
   );
