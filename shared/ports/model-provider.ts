@@ -69,7 +69,8 @@ export interface ProviderTarget {
 }
 
 /** Why a call failed, in the terms the router acts on (retry elsewhere or give up). */
-export type ProviderFailure = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'auth' | 'bad_request' | 'not_found';
+export type ProviderFailure =
+  'rate_limited' | 'server_error' | 'timeout' | 'network' | 'auth' | 'bad_request' | 'not_found';
 
 export class ProviderError extends Error {
   constructor(
@@ -92,6 +93,10 @@ export class ProviderError extends Error {
 export interface ModelProvider {
   chat(target: ProviderTarget, request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
   /** Yields deltas, then exactly one `done`; throws ProviderError before the first delta on failure. */
-  chatStream(target: ProviderTarget, request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamEvent>;
+  chatStream(
+    target: ProviderTarget,
+    request: ChatRequest,
+    signal: AbortSignal,
+  ): AsyncIterable<ChatStreamEvent>;
   embed(target: ProviderTarget, request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult>;
 }
