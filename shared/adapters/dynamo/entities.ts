@@ -403,6 +403,28 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
     config,
   );
 
+  /** Circuit breaker state per (account, model), shared by every gateway instance. */
+  const circuitState = new Entity(
+    {
+      model: { entity: 'circuitState', version: '1', service },
+      attributes: {
+        accountId: { type: 'string', required: true, readOnly: true },
+        model: { type: 'string', required: true, readOnly: true },
+        /** Only ever changed by atomic ADD or conditional SET, so concurrent instances never lose a failure. */
+        failures: { type: 'number' },
+        windowStart: { type: 'number' },
+        openUntil: { type: 'number' },
+      },
+      indexes: {
+        byAccount: {
+          pk: { field: 'pk', composite: ['accountId'], template: 'AIACCT#${accountId}', casing: none },
+          sk: { field: 'sk', composite: ['model'], template: 'CIRCUIT#${model}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
   return new Service(
     {
       enterprise,
@@ -417,6 +439,7 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
       auditEvent,
       quotaCounter,
       quotaLease,
+      circuitState,
     },
     config,
   );

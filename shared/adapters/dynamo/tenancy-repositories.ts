@@ -26,13 +26,9 @@ import type {
 } from '../../ports/tenancy';
 import type { EntityItem } from 'electrodb';
 import type { TollgateService } from './entities';
+import { isConditionFailure } from './errors';
 
 type Item<K extends keyof TollgateService['entities']> = EntityItem<TollgateService['entities'][K]>;
-
-const isConditionFailure = (err: unknown): boolean => {
-  const e = err as { name?: string; cause?: { name?: string }; originalError?: { name?: string } };
-  return [e?.name, e?.cause?.name, e?.originalError?.name].includes('ConditionalCheckFailedException');
-};
 
 /** ElectroDB rejects cursors it did not mint; that is the caller's mistake, not a server error. */
 const paged = async <T, R>(

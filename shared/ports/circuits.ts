@@ -1,0 +1,14 @@
+import type { CircuitState } from '../domain/gateway/circuit';
+
+/** Circuit state per (account, model), shared across instances. */
+export interface CircuitStore {
+  /** Current state of each (account, model) pair asked for; closed when never recorded. */
+  states(accountIds: readonly string[], model: string): Promise<Map<string, CircuitState>>;
+  /** Applies an outcome atomically against the latest stored state; returns the new state. */
+  record(
+    accountId: string,
+    model: string,
+    outcome: 'success' | 'failure',
+    now: number,
+  ): Promise<CircuitState>;
+}

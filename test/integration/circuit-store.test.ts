@@ -1,0 +1,45 @@
+/** Circuit state shared by instances through DynamoDB Local. */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it, inject } from 'vitest';
+import { DynamoCircuitStore } from '../../shared/adapters/dynamo/circuit-store';
+import { dynamoDocumentClient } from '../../shared/adapters/dynamo/client';
+import { buildEntities } from '../../shared/adapters/dynamo/entities';
+import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
+import { phase } from '../../shared/domain/gateway/circuit';
+
+const settings = { failureThreshold: 20, windowMs: 60_000, cooldownMs: 5_000 };
+let instances: DynamoCircuitStore[];
+
+beforeAll(async () => {
+  const endpoint = inject('dynamoEndpoint');
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const tableName = `circuit-${randomUUID()}`;
+  await ensureTable(new DynamoDBClient({ endpoint }), tableName);
+  const db = buildEntities(dynamoDocumentClient(), tableName);
+  instances = [new DynamoCircuitStore(db, settings), new DynamoCircuitStore(db, settings)];
+});
+
+describe('circuit store', () => {
+  it('counts every failure recorded concurrently by several instances, and opens for all of them', async () => {
+    const now = 1_000_000;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => instances[i % 2]!.record('acct-1', 'gpt-4o', 'failure', now + i)),
+    );
+    const seenByOther = await instances[1]!.states(['acct-1', 'acct-2'], 'gpt-4o');
+    expect(phase(seenByOther.get('acct-1')!, now + 100)).toBe('open');
+    expect(phase(seenByOther.get('acct-2')!, now + 100)).toBe('closed');
+    // Other models of the same account are unaffected.
+    expect(phase((await instances[0]!.states(['acct-1'], 'gpt-4o-mini')).get('acct-1')!, now)).toBe('closed');
+  });
+
+  it('lets a probe through after the cooldown and closes on its success', async () => {
+    const later = 1_000_000 + 20 + settings.cooldownMs;
+    expect(phase((await instances[0]!.states(['acct-1'], 'gpt-4o')).get('acct-1')!, later)).toBe('half-open');
+    await instances[0]!.record('acct-1', 'gpt-4o', 'success', later);
+    expect(phase((await instances[1]!.states(['acct-1'], 'gpt-4o')).get('acct-1')!, later)).toBe('closed');
+  });
+});
