@@ -11,3 +11,12 @@ export const dynamoDocumentClient = (): DynamoDBDocumentClient =>
   (documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   }));
+
+let exactClient: DynamoDBDocumentClient | undefined;
+
+/** For money counters: numbers come back as NumberValue strings, never rounded through a float. */
+export const exactNumbersDocumentClient = (): DynamoDBDocumentClient =>
+  (exactClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+    unmarshallOptions: { wrapNumbers: true },
+  }));

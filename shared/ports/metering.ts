@@ -1,0 +1,56 @@
+/** One metered gateway call (streamed, aborted and failed ones too), keyed by its request id. */
+export interface UsageRecord {
+  /** ULID minted by the gateway: unique and time-ordered. */
+  requestId: string;
+  at: string;
+  enterpriseId: string;
+  groupId: string;
+  userId: string | null;
+  apiKeyId: string;
+  accountId: string;
+  serviceType: string;
+  model: string;
+  requestType: 'chat' | 'embedding' | 'messages';
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+  /** Exact decimal string. */
+  cost: string;
+  currency: string;
+  latencyMs: number;
+  status: 'success' | 'error' | 'timeout' | 'aborted';
+  errorCode: string | null;
+  /** True when the provider reported no usage and tokens were estimated. */
+  estimated: boolean;
+}
+
+export type AggregateScope = 'GROUP' | 'AIACCT' | 'MODEL' | 'ENT';
+export type Granularity = 'H' | 'D' | 'M';
+
+export interface UsageAggregate {
+  scope: AggregateScope;
+  scopeId: string;
+  granularity: Granularity;
+  /** `2026-11-24T13`, `2026-11-24` or `2026-11`. */
+  period: string;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+  latencyMsTotal: number;
+  /** Exact decimal strings by currency. */
+  cost: Record<string, string>;
+}
+
+export interface UsageStore {
+  /** Writes the record and adds it to every aggregate in one transaction; a repeated id changes nothing. */
+  record(usage: UsageRecord): Promise<'recorded' | 'duplicate'>;
+  aggregates(
+    scope: AggregateScope,
+    scopeId: string,
+    granularity: Granularity,
+    periodPrefix: string,
+  ): Promise<UsageAggregate[]>;
+  recordsOfGroupDay(groupId: string, day: string): Promise<UsageRecord[]>;
+}
