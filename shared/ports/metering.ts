@@ -22,6 +22,8 @@ export interface UsageRecord {
   errorCode: string | null;
   /** True when the provider reported no usage and tokens were estimated. */
   estimated: boolean;
+  /** Accounts tried before the one that answered (failover), with why each failed. */
+  failovers: { accountId: string; failure: string }[];
 }
 
 export type AggregateScope = 'GROUP' | 'AIACCT' | 'MODEL' | 'ENT';

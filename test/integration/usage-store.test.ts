@@ -45,6 +45,7 @@ const usage = (i: number, over: Partial<UsageRecord> = {}): UsageRecord => ({
   status: i % 10 === 0 ? 'error' : 'success',
   errorCode: i % 10 === 0 ? 'UPSTREAM_ERROR' : null,
   estimated: false,
+  failovers: [],
   ...over,
 });
 

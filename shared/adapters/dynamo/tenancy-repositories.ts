@@ -476,6 +476,13 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
     }
   }
 
+  async pool(enterpriseId: string, serviceType: string, accountType: AiAccount['accountType']): Promise<AiAccount[]> {
+    const { data } = await this.db.entities.aiAccount.query
+      .byPool({ enterpriseId, serviceType, accountType })
+      .go({ pages: 'all' });
+    return data.map((d) => toAiAccount(d as AiAccountItem));
+  }
+
   async setEnabled(enterpriseId: string, accountIds: readonly string[], isEnabled: boolean, at: string) {
     const ids = [...new Set(accountIds)];
     const result = await this.db.transaction
