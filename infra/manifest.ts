@@ -5,6 +5,7 @@
  * proves that every entry has a synthesized resource and a local mount.
  */
 import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '../shared/contracts/route';
+import { gatewayRoutes } from '../shared/contracts/gateway';
 import { systemRoutes } from '../shared/contracts/system';
 import { tenancyRoutes } from '../shared/contracts/tenancy';
 
@@ -60,6 +61,15 @@ export const functions = [
     memoryMb: 512,
     timeoutSeconds: 10,
     needs: { table: 'readWrite', secrets: 'readWrite', sendTo: ['audit-events'] },
+  },
+  {
+    name: 'router',
+    entry: 'functions/router/handler.ts',
+    description: 'AI gateway: OpenAI-compatible routes, binding-based routing, quotas, failover and metering',
+    routes: toRouteSpecs(gatewayRoutes),
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+    needs: { table: 'readWrite', secrets: 'read' },
   },
   {
     name: 'audit-writer',

@@ -1,4 +1,5 @@
 /** Public system routes: liveness and the OpenAPI document of every route. */
+import { gatewayRoutes } from '../../shared/contracts/gateway';
 import { systemRoutes } from '../../shared/contracts/system';
 import { tenancyRoutes } from '../../shared/contracts/tenancy';
 import { env } from '../../shared/runtime/env';
@@ -7,7 +8,7 @@ import { buildOpenApiDocument } from '../../shared/runtime/openapi';
 
 const version = env().SERVICE_VERSION;
 const openApiDocument = buildOpenApiDocument(
-  [...Object.values(systemRoutes), ...Object.values(tenancyRoutes)],
+  [...Object.values(systemRoutes), ...Object.values(tenancyRoutes), ...Object.values(gatewayRoutes)],
   version,
 );
 

@@ -4,6 +4,7 @@
  * callers) and errors use OpenAI's own error object.
  */
 import { z } from 'zod';
+import { defineRoute } from './route';
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });
 
@@ -33,3 +34,25 @@ export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 export interface OpenAiError {
   error: { message: string; type: string; param: string | null; code: string };
 }
+
+export const gatewayRoutes = {
+  chatCompletions: defineRoute({
+    id: 'chatCompletions',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    auth: 'gateway',
+    tag: 'gateway',
+    summary: 'OpenAI-compatible chat completion, routed by the group binding',
+    body: ChatCompletionRequest,
+    response: z.record(z.string(), z.unknown()),
+  }),
+  models: defineRoute({
+    id: 'models',
+    method: 'GET',
+    path: '/v1/models',
+    auth: 'gateway',
+    tag: 'gateway',
+    summary: 'The models the caller\u2019s group can reach',
+    response: z.record(z.string(), z.unknown()),
+  }),
+} as const;

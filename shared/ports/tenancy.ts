@@ -95,7 +95,11 @@ export interface AiAccountRepository {
     >,
   ): Promise<AiAccount>;
   /** The enterprise's accounts of one serviceType and accountType: the gateway's shared pools. */
-  pool(enterpriseId: string, serviceType: string, accountType: AiAccount['accountType']): Promise<AiAccount[]>;
+  pool(
+    enterpriseId: string,
+    serviceType: string,
+    accountType: AiAccount['accountType'],
+  ): Promise<AiAccount[]>;
   /** All or nothing: NOT_FOUND (and nothing changed) if any id is missing or of another enterprise. */
   setEnabled(
     enterpriseId: string,

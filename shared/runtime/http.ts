@@ -15,7 +15,7 @@ import type { Caller } from '../domain/access';
 import { DomainError } from '../domain/errors';
 import { routeKey, type RouteContract } from '../contracts/route';
 import { env } from './env';
-import { toErrorResponse, zodDetails } from './errors';
+import { toErrorResponse, zodDetails, type ErrorBody } from './errors';
 import { logger } from './logger';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -31,16 +31,44 @@ export interface RouteInput<R extends RouteContract> {
   params: Infer<R['params']>;
   query: Infer<R['query']>;
   body: Infer<R['body']>;
-  caller: R['auth'] extends 'admin' ? Caller : undefined;
+  caller: R['auth'] extends 'admin' ? Caller : R['auth'] extends 'gateway' ? unknown : undefined;
   requestId: string;
   headers: Record<string, string | undefined>;
 }
 
 export interface RouteOptions {
+  /** Admin routes: resolves the management caller. */
   authenticate?: Authenticate;
-  /** false for documents that must be served as they are (the OpenAPI JSON). */
+  /** Gateway routes: resolves the group key's caller (passed to the route as `caller`). */
+  authenticateGateway?: (headers: Record<string, string | undefined>) => Promise<unknown>;
+  /** false for documents that must be served as they are (the OpenAPI JSON, OpenAI-shaped bodies). */
   envelope?: boolean;
+  /** `openai`: errors in OpenAI's shape, for the OpenAI-compatible routes. */
+  errors?: 'envelope' | 'openai';
 }
+
+const openAiErrorType = (status: number): string =>
+  status === 401
+    ? 'authentication_error'
+    : status === 403
+      ? 'permission_error'
+      : status === 404
+        ? 'not_found_error'
+        : status === 429
+          ? 'rate_limit_error'
+          : status >= 500
+            ? 'api_error'
+            : 'invalid_request_error';
+
+/** OpenAI's error object; `code` keeps Tollgate's stable code. */
+const asOpenAiError = (status: number, body: ErrorBody) => ({
+  error: {
+    message: body.error.message,
+    type: body.error.code === 'QUOTA_EXCEEDED' ? 'insufficient_quota' : openAiErrorType(status),
+    param: null,
+    code: body.error.code,
+  },
+});
 
 const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
@@ -71,12 +99,14 @@ const bodySizeLimit = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
 });
 
 /** Turns any error into the envelope; logs unexpected ones with their stack, expected ones briefly. */
-const errorEnvelope = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+const errorEnvelope = (format: RouteOptions['errors']): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: (request) => {
     const { status, body, expected } = toErrorResponse(request.error);
     if (expected) logger.info('request rejected', { status, code: body.error.code });
     else logger.error('request failed', request.error as Error);
-    request.response = json(status, body, { 'x-request-id': request.event.requestContext?.requestId ?? '' });
+    request.response = json(status, format === 'openai' ? asOpenAiError(status, body) : body, {
+      'x-request-id': request.event.requestContext?.requestId ?? '',
+    });
   },
 });
 
@@ -93,11 +123,15 @@ export const httpRoute = <R extends RouteContract>(
     const headers = event.headers as Record<string, string | undefined>;
     // Bodies are never logged (they carry provider keys); headers pass the logger's redaction.
     logger.debug('request', { headers, query: event.queryStringParameters });
-    let caller: Caller | undefined;
+    let caller: unknown;
     if (route.auth === 'admin') {
       if (!options.authenticate) throw new Error(`Route ${route.id} needs an authenticator`);
-      caller = await options.authenticate(headers);
-      logger.appendKeys({ caller: caller.subject });
+      const admin = await options.authenticate(headers);
+      logger.appendKeys({ caller: admin.subject });
+      caller = admin;
+    } else if (route.auth === 'gateway') {
+      if (!options.authenticateGateway) throw new Error(`Route ${route.id} needs a gateway authenticator`);
+      caller = await options.authenticateGateway(headers);
     }
     const input = {
       params: parsePart('path', route.params, event.pathParameters ?? {}),
@@ -126,7 +160,7 @@ export const httpRoute = <R extends RouteContract>(
       }),
     )
     .use(httpSecurityHeaders())
-    .use(errorEnvelope())
+    .use(errorEnvelope(options.errors))
     .use(bodySizeLimit());
   // GET/DELETE routes have no body schema: a stray body is ignored, not parsed.
   if (route.body) stack.use(httpJsonBodyParser({ disableContentTypeError: false }));

@@ -14,6 +14,8 @@ export interface Reservation {
 
 export class QuotaGate {
   private readonly ledgers = new Map<string, LeaseLedger>();
+  /** The limit each ledger's lease was granted under: a changed limit invalidates what is held. */
+  private readonly limits = new Map<string, number>();
   /** Lease requests per counter run one at a time, so an instance never races itself. */
   private readonly acquiring = new Map<string, Promise<unknown>>();
 
@@ -47,6 +49,15 @@ export class QuotaGate {
   /** Reserves `units` against a counter with `limit`; null when the limit leaves no room (→ 429). */
   async admit(ref: CounterRef, limit: number, units: number): Promise<Reservation | null> {
     const ledger = this.ledger(ref);
+    const key = this.key(ref);
+    const leasedUnder = this.limits.get(key);
+    if (leasedUnder !== limit) {
+      this.limits.set(key, limit);
+      // Units leased under another limit go back first, so a lowered limit takes effect at once.
+      if (leasedUnder !== undefined) {
+        await this.serialized(ref, () => this.store.giveBack(ref, this.instanceId, ledger.release()));
+      }
+    }
     if (ledger.reserve(units).admitted) return { ref, units };
     return this.serialized(ref, async () => {
       const again = ledger.reserve(units);

@@ -77,3 +77,15 @@ describe('strict quota leases', () => {
     expect(await other.admit(ref, 100, 70)).not.toBeNull();
   });
 });
+
+describe('a changed limit', () => {
+  it('takes effect at once even while an instance holds a lease', async () => {
+    const ref = { groupId: `G-${randomUUID()}`, counter: 'D#2026-11-24' };
+    const gate = new QuotaGate(store, 'holder', clock);
+    const first = await gate.admit(ref, 10_000, 10);
+    await gate.settle(first!, 10);
+    // The lease covers far more than 10 units, but the limit is now 15: only 5 more may pass.
+    expect(await gate.admit(ref, 15, 6)).toBeNull();
+    expect(await gate.admit(ref, 15, 5)).not.toBeNull();
+  });
+});

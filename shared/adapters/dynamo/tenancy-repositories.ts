@@ -476,7 +476,11 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
     }
   }
 
-  async pool(enterpriseId: string, serviceType: string, accountType: AiAccount['accountType']): Promise<AiAccount[]> {
+  async pool(
+    enterpriseId: string,
+    serviceType: string,
+    accountType: AiAccount['accountType'],
+  ): Promise<AiAccount[]> {
     const { data } = await this.db.entities.aiAccount.query
       .byPool({ enterpriseId, serviceType, accountType })
       .go({ pages: 'all' });

@@ -1,0 +1,350 @@
+/**
+ * The AI gateway's request path (the seed's SmartAiRouter): authenticate the group key, load the
+ * group's binding, choose accounts (selection), admit against the strict daily token quota, call
+ * the provider with failover, then settle the quota, price the call and meter it.
+ */
+import { LRUCache } from 'lru-cache';
+import { hashApiKey } from '../domain/api-keys';
+import { namedAccountIds } from '../domain/binding';
+import { DomainError } from '../domain/errors';
+import { phase, type CircuitState } from '../domain/gateway/circuit';
+import { callCost } from '../domain/gateway/pricing';
+import { selectAccounts, type CandidateAccount } from '../domain/gateway/selection';
+import { toDecimalString } from '../domain/money';
+import { newId } from '../domain/ids';
+import type { CircuitStore } from '../ports/circuits';
+import type { Clock } from '../ports/clock';
+import type { UsageStore } from '../ports/metering';
+import {
+  ProviderError,
+  type ChatRequest,
+  type ChatResult,
+  type ModelProvider,
+  type TokenUsage,
+} from '../ports/model-provider';
+import type { SecretStore } from '../ports/secrets';
+import type {
+  AiAccount,
+  AiAccountRepository,
+  ApiKeyRepository,
+  BindingRepository,
+  Group,
+  GroupBinding,
+  GroupRepository,
+  StoredApiKey,
+} from '../ports/tenancy';
+import type { QuotaGate } from './quota-gate';
+
+export interface GatewayDeps {
+  apiKeys: ApiKeyRepository;
+  groups: GroupRepository;
+  bindings: BindingRepository;
+  aiAccounts: AiAccountRepository;
+  secrets: SecretStore;
+  circuits: CircuitStore;
+  usage: UsageStore;
+  quota: QuotaGate;
+  providerFor(serviceType: string): ModelProvider;
+  clock: Clock;
+  settings: GatewaySettings;
+}
+
+export interface GatewaySettings {
+  /** How long keys, bindings, accounts and credentials are cached per instance. */
+  cacheTtlMs: number;
+  attemptTimeoutMs: number;
+  maxAttempts: number;
+  /** Output budget reserved (and sent upstream) when the caller sets no max tokens. */
+  defaultMaxTokens: number;
+}
+
+export const defaultGatewaySettings: GatewaySettings = {
+  cacheTtlMs: 30_000,
+  attemptTimeoutMs: 60_000,
+  maxAttempts: 3,
+  defaultMaxTokens: 4096,
+};
+
+/** What a group key resolves to. */
+export interface GatewayCaller {
+  key: StoredApiKey;
+  group: Group;
+  binding: GroupBinding;
+}
+
+export interface ChatOutcome {
+  requestId: string;
+  result: ChatResult;
+  usage: TokenUsage;
+  account: Pick<AiAccount, 'id' | 'name' | 'serviceType'>;
+  cost: string;
+  currency: string;
+}
+
+const gatewayError = (
+  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'QUOTA_EXCEEDED' | 'UPSTREAM_ERROR' | 'NOT_FOUND',
+  message: string,
+  details?: unknown,
+) => new DomainError(code, message, details);
+
+/**
+ * Upper bound of a prompt's tokens without a tokenizer: no tokenizer emits more tokens than the
+ * text has UTF-8 bytes, plus a few per message for the chat template. Reserving this keeps the
+ * quota strict; the settled figure is the provider's own count.
+ */
+export const promptTokenBound = (request: ChatRequest): number =>
+  request.messages.reduce((sum, m) => sum + Buffer.byteLength(m.content, 'utf8') + 8, 8);
+
+/** When the provider reports no usage: ≈ 4 characters a token, flagged as estimated. */
+const estimateUsage = (request: ChatRequest, content: string): TokenUsage => ({
+  promptTokens:
+    Math.ceil(request.messages.reduce((s, m) => s + m.content.length, 0) / 4) + 3 * request.messages.length,
+  completionTokens: Math.ceil(content.length / 4),
+  cachedPromptTokens: 0,
+});
+
+export class Gateway {
+  private readonly keys: LRUCache<string, GatewayCaller>;
+  private readonly accounts: LRUCache<string, AiAccount[]>;
+  private readonly credentials: LRUCache<string, string>;
+  private readonly roundRobin = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly deps: GatewayDeps) {
+    const ttl = deps.settings.cacheTtlMs;
+    this.keys = new LRUCache({ max: 10_000, ttl });
+    this.accounts = new LRUCache({ max: 10_000, ttl });
+    this.credentials = new LRUCache({ max: 10_000, ttl });
+  }
+
+  /** Resolves a group key; 401 for unknown, revoked or expired keys, 403 for groups that cannot call. */
+  async authenticate(key: string | undefined): Promise<GatewayCaller> {
+    if (!key)
+      throw gatewayError('UNAUTHORIZED', 'Missing API key: send "Authorization: Bearer tg_…" or "x-api-key"');
+    const keyHash = hashApiKey(key);
+    let caller = this.keys.get(keyHash);
+    if (!caller) {
+      const stored = await this.deps.apiKeys.getByHash(keyHash);
+      if (!stored || stored.kind !== 'group' || !stored.groupId)
+        throw gatewayError('UNAUTHORIZED', 'Invalid API key');
+      const [group, binding] = await Promise.all([
+        this.deps.groups.get(stored.groupId),
+        this.deps.bindings.get(stored.groupId),
+      ]);
+      if (!group) throw gatewayError('UNAUTHORIZED', 'Invalid API key');
+      if (!binding) throw gatewayError('FORBIDDEN', 'This group has no resource binding yet');
+      caller = { key: stored, group, binding };
+      this.keys.set(keyHash, caller);
+    }
+    const now = this.deps.clock.now();
+    if (caller.key.status !== 'active' || (caller.key.expiresAt && new Date(caller.key.expiresAt) <= now)) {
+      throw gatewayError('UNAUTHORIZED', 'This API key is revoked or expired');
+    }
+    if (caller.group.status !== 'active') throw gatewayError('FORBIDDEN', 'This group is inactive');
+    return caller;
+  }
+
+  /** Every account the binding can reach: named ones and the shared pools. */
+  private async reachable(caller: GatewayCaller): Promise<AiAccount[]> {
+    const cacheKey = `${caller.group.id}:${caller.binding.updatedAt}`;
+    const cached = this.accounts.get(cacheKey);
+    if (cached) return cached;
+    const config = caller.binding.bindingConfig;
+    const pools =
+      config.mode === 'shared' ? config.poolConfig : config.mode === 'hybrid' ? config.fallbackPools : [];
+    const [named, ...pooled] = await Promise.all([
+      this.deps.aiAccounts.getMany(namedAccountIds(config)),
+      ...pools.map((p) => this.deps.aiAccounts.pool(caller.group.enterpriseId, p.serviceType, 'shared')),
+    ]);
+    const accounts = [...(named ?? []), ...pooled.flat()].filter(
+      (a) => a.enterpriseId === caller.group.enterpriseId,
+    );
+    this.accounts.set(cacheKey, accounts);
+    return accounts;
+  }
+
+  /** The models a caller's group can reach (for GET /v1/models). */
+  async models(caller: GatewayCaller): Promise<{ id: string; ownedBy: string }[]> {
+    const seen = new Map<string, string>();
+    for (const account of await this.reachable(caller)) {
+      if (!account.isEnabled || account.status !== 'active') continue;
+      for (const model of account.supportedModels) if (!seen.has(model)) seen.set(model, account.serviceType);
+    }
+    return [...seen].map(([id, ownedBy]) => ({ id, ownedBy }));
+  }
+
+  private async credential(account: AiAccount): Promise<string> {
+    const cached = this.credentials.get(account.credential.ref);
+    if (cached !== undefined) return cached;
+    const secret = await this.deps.secrets.get(account.credential.ref);
+    this.credentials.set(account.credential.ref, secret);
+    return secret;
+  }
+
+  async chat(caller: GatewayCaller, request: ChatRequest, serviceType?: string): Promise<ChatOutcome> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const requestId = newId(now);
+    const accounts = await this.reachable(caller);
+    const circuits = await deps.circuits.states(
+      accounts.map((a) => a.id),
+      request.model,
+    );
+    const candidates = new Map<string, CandidateAccount>(
+      accounts.map((a) => [
+        a.id,
+        {
+          ...a,
+          dailyUsedTokens: 0,
+          currentLoad: this.inFlight.get(a.id) ?? 0,
+          circuitOpenUntil: this.circuitBlock(circuits.get(a.id), now.getTime()),
+        },
+      ]),
+    );
+    const pool = (st: string) =>
+      [...candidates.values()].filter((a) => a.serviceType === st && a.accountType === 'shared');
+    const selection = selectAccounts(
+      caller.binding,
+      candidates,
+      pool,
+      { model: request.model, serviceType, now: now.getTime() },
+      {
+        roundRobin: (tier) => {
+          const key = `${caller.group.id}:${tier}`;
+          const n = this.roundRobin.get(key) ?? 0;
+          this.roundRobin.set(key, n + 1);
+          return n;
+        },
+        random: Math.random,
+        poolUsagePercent: () => 0,
+      },
+    );
+    if (selection.attempts.length === 0) {
+      throw gatewayError('NOT_FOUND', `No account of this group can serve model "${request.model}" now`, {
+        skipped: selection.skipped,
+      });
+    }
+
+    const maxTokens = request.maxTokens ?? deps.settings.defaultMaxTokens;
+    const upstreamRequest: ChatRequest = { ...request, maxTokens };
+    const { dailyTokenLimit } = caller.binding.quotaConfig;
+    const quotaRef = { groupId: caller.group.id, counter: `D#${now.toISOString().slice(0, 10)}` };
+    const reservation =
+      dailyTokenLimit > 0
+        ? await deps.quota.admit(quotaRef, dailyTokenLimit, promptTokenBound(request) + maxTokens)
+        : null;
+    if (dailyTokenLimit > 0 && !reservation) {
+      throw gatewayError('QUOTA_EXCEEDED', `The group's daily token limit of ${dailyTokenLimit} is reached`);
+    }
+
+    const failovers: { accountId: string; failure: string }[] = [];
+    const started = performance.now();
+    try {
+      for (const account of selection.attempts.slice(0, deps.settings.maxAttempts)) {
+        try {
+          const result = await this.attempt(account.id, accounts, upstreamRequest);
+          if (circuits.get(account.id)?.failures || circuits.get(account.id)?.openUntil) {
+            await deps.circuits.record(account.id, request.model, 'success', deps.clock.now().getTime());
+          }
+          const chosen = accounts.find((a) => a.id === account.id)!;
+          const usage = result.usage ?? estimateUsage(request, result.content);
+          const { cost } = callCost(
+            request.model,
+            usage,
+            { costPerToken: chosen.costPerToken, currency: chosen.currency },
+            { on: now.toISOString().slice(0, 10) },
+          );
+          if (reservation) {
+            await deps.quota.settle(
+              reservation,
+              Math.min(reservation.units, usage.promptTokens + usage.completionTokens),
+            );
+          }
+          await deps.usage.record({
+            requestId,
+            at: now.toISOString(),
+            enterpriseId: caller.group.enterpriseId,
+            groupId: caller.group.id,
+            userId: caller.key.userId,
+            apiKeyId: caller.key.id,
+            accountId: chosen.id,
+            serviceType: chosen.serviceType,
+            model: request.model,
+            requestType: 'chat',
+            ...usage,
+            cost: toDecimalString(cost),
+            currency: cost.currency,
+            latencyMs: Math.round(performance.now() - started),
+            status: 'success',
+            errorCode: null,
+            estimated: result.usage === null,
+            failovers,
+          });
+          return {
+            requestId,
+            result,
+            usage,
+            account: { id: chosen.id, name: chosen.name, serviceType: chosen.serviceType },
+            cost: toDecimalString(cost),
+            currency: cost.currency,
+          };
+        } catch (err) {
+          if (!(err instanceof ProviderError) || !err.retryable) throw err;
+          failovers.push({ accountId: account.id, failure: err.failure });
+          await deps.circuits.record(account.id, request.model, 'failure', deps.clock.now().getTime());
+        }
+      }
+      throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers });
+    } catch (err) {
+      if (reservation) await deps.quota.settle(reservation, 0);
+      await deps.usage.record({
+        requestId,
+        at: now.toISOString(),
+        enterpriseId: caller.group.enterpriseId,
+        groupId: caller.group.id,
+        userId: caller.key.userId,
+        apiKeyId: caller.key.id,
+        accountId: failovers.at(-1)?.accountId ?? selection.attempts[0]!.id,
+        serviceType: candidates.get(failovers.at(-1)?.accountId ?? selection.attempts[0]!.id)!.serviceType,
+        model: request.model,
+        requestType: 'chat',
+        promptTokens: 0,
+        completionTokens: 0,
+        cachedPromptTokens: 0,
+        cost: '0',
+        currency: 'USD',
+        latencyMs: Math.round(performance.now() - started),
+        status: err instanceof ProviderError && err.failure === 'timeout' ? 'timeout' : 'error',
+        errorCode:
+          err instanceof DomainError ? err.code : err instanceof ProviderError ? err.failure : 'SERVER_ERROR',
+        estimated: false,
+        failovers,
+      });
+      if (err instanceof ProviderError) {
+        throw gatewayError('UPSTREAM_ERROR', `The provider rejected the request: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+
+  /** An open circuit blocks until its cooldown ends; a half-open one lets this request probe. */
+  private circuitBlock(state: CircuitState | undefined, now: number): number {
+    return state && phase(state, now) === 'open' ? state.openUntil : 0;
+  }
+
+  private async attempt(accountId: string, accounts: AiAccount[], request: ChatRequest): Promise<ChatResult> {
+    const account = accounts.find((a) => a.id === accountId)!;
+    const provider = this.deps.providerFor(account.serviceType);
+    const apiKey = await this.credential(account);
+    this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
+    try {
+      return await provider.chat(
+        { serviceType: account.serviceType, endpoint: account.endpoint, apiKey },
+        request,
+        AbortSignal.timeout(this.deps.settings.attemptTimeoutMs),
+      );
+    } finally {
+      this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 1) - 1);
+    }
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The official `openai` client against the local gateway: group key auth, routing over a shared
+ * pool of fake OpenAI upstreams on 127.0.0.1, failover, strict daily quota, exact metering.
+ */
+import Decimal from 'decimal.js';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
+import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
+import { callCost } from '../../shared/domain/gateway/pricing';
+import { toDecimalString } from '../../shared/domain/money';
+import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { api } from '../factories/http';
+import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
+
+let rt: TestRuntime;
+let upstreamA: FakeOpenAi;
+let upstreamB: FakeOpenAi;
+let client: OpenAI;
+let groupId: string;
+let enterpriseId: string;
+let token: string;
+let http: ReturnType<typeof api>;
+const day = new Date().toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  upstreamA = await startFakeOpenAi({
+    apiKey: 'sk-upstream-a-0000000000',
+    models: ['gpt-4o', 'gpt-4o-mini'],
+  });
+  upstreamB = await startFakeOpenAi({
+    apiKey: 'sk-upstream-b-0000000000',
+    models: ['gpt-4o', 'gpt-4o-mini'],
+  });
+  rt = await startTestRuntime();
+  http = api(rt.apiUrl);
+  token = await rt.mintToken({ subject: 'platform', roles: ['platform-admin'] });
+  const auth = { token };
+  enterpriseId = (await http.post('/api/enterprises', { name: 'Gateway Co' }, auth)).body.data.id;
+  groupId = (await http.post(`/api/enterprises/${enterpriseId}/groups`, { name: 'Apps' }, auth)).body.data.id;
+  for (const [name, upstream, key] of [
+    ['pool A', upstreamA, 'sk-upstream-a-0000000000'],
+    ['pool B', upstreamB, 'sk-upstream-b-0000000000'],
+  ] as const) {
+    const created = await http.post(
+      `/api/enterprises/${enterpriseId}/ai-accounts`,
+      {
+        name,
+        serviceType: 'openai',
+        accountType: 'shared',
+        providerAccountId: name,
+        apiKey: key,
+        endpoint: upstream.url,
+        supportedModels: ['gpt-4o', 'gpt-4o-mini'],
+      },
+      auth,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+  }
+  const binding = await http.put(
+    `/api/groups/${groupId}/resource-binding`,
+    {
+      bindingMode: 'shared',
+      bindingConfig: {
+        mode: 'shared',
+        poolConfig: [{ serviceType: 'openai', maxUsagePercent: 100, priority: 1 }],
+      },
+      quotaConfig: { dailyTokenLimit: 1_000_000 },
+    },
+    auth,
+  );
+  expect(binding.status).toBe(200);
+  const key = await http.post(`/api/groups/${groupId}/api-keys`, { name: 'sdk' }, auth);
+  client = new OpenAI({ apiKey: key.body.data.key, baseURL: `${rt.apiUrl}/v1`, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await rt?.stop();
+  await upstreamA?.close();
+  await upstreamB?.close();
+});
+
+const usageStore = () => new DynamoUsageStore(exactNumbersDocumentClient(), rt.tableName);
+
+describe('gateway with the official openai client', () => {
+  it('answers a chat completion and lists the group\u2019s models', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hello through Tollgate' },
+      ],
+      max_tokens: 64,
+    });
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.choices[0]?.message.content).toContain('Hello through Tollgate');
+    expect(completion.usage?.prompt_tokens).toBeGreaterThan(0);
+
+    const upstreamCall = [...upstreamA.requests, ...upstreamB.requests].find(
+      (r) => r.path === '/v1/chat/completions',
+    );
+    expect(upstreamCall?.headers.authorization).toMatch(/^Bearer sk-upstream-[ab]-/);
+    expect(upstreamCall?.body.max_completion_tokens).toBe(64);
+
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id).sort()).toEqual(['gpt-4o', 'gpt-4o-mini']);
+  });
+
+  it('meters the call with its exact cost', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'price me' }],
+    });
+    const expected = callCost(
+      'gpt-4o-mini',
+      {
+        promptTokens: completion.usage!.prompt_tokens,
+        completionTokens: completion.usage!.completion_tokens,
+        cachedPromptTokens: 0,
+      },
+      { costPerToken: '0.00001', currency: 'USD' },
+      { on: day },
+    );
+    const [aggregate] = await usageStore().aggregates('MODEL', 'gpt-4o-mini', 'D', day);
+    expect(aggregate?.requests).toBe(1);
+    expect(aggregate?.cost.USD).toBe(toDecimalString(expected.cost));
+  });
+
+  it('fails over to the other pool account when one answers 500, and records it', async () => {
+    upstreamA.setMode({ kind: 'server_error' });
+    upstreamB.setMode({ kind: 'ok' });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          client.chat.completions.create({
+            model: 'gpt-4o',
+            messages: [{ role: 'user', content: `ping ${i}` }],
+          }),
+        ),
+      );
+      expect(answers.every((a) => a.choices[0]?.message.content?.startsWith('You said'))).toBe(true);
+    } finally {
+      upstreamA.setMode({ kind: 'ok' });
+    }
+    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    expect(records.some((r) => r.failovers.length > 0 && r.status === 'success')).toBe(true);
+  });
+
+  it('answers in OpenAI\u2019s error shape: bad key 401, bad body 400, unknown model 404', async () => {
+    const stranger = new OpenAI({
+      apiKey: 'tg_not-a-real-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      baseURL: `${rt.apiUrl}/v1`,
+      maxRetries: 0,
+    });
+    await expect(stranger.models.list()).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    await expect(
+      client.chat.completions.create({ model: 'gpt-4o', messages: [] as never }),
+    ).rejects.toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
+    await expect(
+      client.chat.completions.create({ model: 'claude-opus-4', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('enforces the daily token limit strictly with 429 QUOTA_EXCEEDED', async () => {
+    await http.put(
+      `/api/groups/${groupId}/resource-binding`,
+      {
+        bindingMode: 'shared',
+        bindingConfig: {
+          mode: 'shared',
+          poolConfig: [{ serviceType: 'openai', maxUsagePercent: 100, priority: 1 }],
+        },
+        quotaConfig: { dailyTokenLimit: 1 },
+      },
+      { token },
+    );
+    // The binding is cached per instance for cacheTtlMs; a new key resolves it afresh.
+    const key = await http.post(`/api/groups/${groupId}/api-keys`, { name: 'tight' }, { token });
+    const tight = new OpenAI({ apiKey: key.body.data.key, baseURL: `${rt.apiUrl}/v1`, maxRetries: 0 });
+    await expect(
+      tight.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'too much' }],
+        max_tokens: 16,
+      }),
+    ).rejects.toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED', type: 'insufficient_quota' });
+  });
+
+  it('keeps the aggregates equal to the sum of the usage records', async () => {
+    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const [aggregate] = await usageStore().aggregates('GROUP', groupId, 'D', day);
+    expect(aggregate?.requests).toBe(records.length);
+    const sum = records.reduce((s, r) => s.plus(r.cost), new Decimal(0));
+    expect(new Decimal(aggregate!.cost.USD!).equals(sum)).toBe(true);
+  });
+});
