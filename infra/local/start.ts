@@ -5,10 +5,12 @@
  *   TOLLGATE_DATA_DIR / --data-dir <dir>   state directory (default .tollgate under the repo root)
  *   DYNAMODB_PORT / --dynamodb-port <n>    DynamoDB Local port (default 8000, a free one if busy)
  *   SES_PORT / --ses-port <n>    SES mail viewer port (default 8005, a free one if busy)
+ *   DEMO_UPSTREAM_PORT           the labelled demo AI upstream (default 8010, a free one if busy)
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, isPortFree } from './lambda';
+import { DEMO_MODELS, startDemoUpstream, type DemoUpstream } from './demo-upstream';
 import { repoRoot, startLocalRuntime, type LocalRuntime } from './runtime';
 
 const { values: args } = parseArgs({
@@ -53,7 +55,7 @@ const main = async (): Promise<void> => {
   const started = Date.now();
   console.log(`Starting Tollgate locally (state in ${dataDir}) ...`);
   // Filled once started; the signal handlers are installed before, so Ctrl-C during start works.
-  const state: { runtime?: LocalRuntime } = {};
+  const state: { runtime?: LocalRuntime; demo?: DemoUpstream } = {};
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -62,11 +64,16 @@ const main = async (): Promise<void> => {
     // A second Ctrl-C while stopping must not leave java behind: the exit hook kills it.
     setTimeout(() => process.exit(1), 15_000).unref();
     await state.runtime?.stop();
+    await state.demo?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  const demoPort = await preferredPort(
+    portOption(process.env.DEMO_UPSTREAM_PORT, 8010, 'DEMO_UPSTREAM_PORT'),
+  );
+  state.demo = await startDemoUpstream(demoPort);
   const runtime = await startLocalRuntime({ dataDir, port, dynamoPort, sesPort, root, log });
   state.runtime = runtime;
   if (stopping) return;
@@ -83,6 +90,7 @@ const main = async (): Promise<void> => {
     `  Health           ${runtime.apiUrl}/health`,
     `  OpenAPI          ${runtime.apiUrl}/openapi.json`,
     `  Mail viewer      ${runtime.sesUrl}`,
+    `  Demo AI upstream ${state.demo.url}  (DEMO: echoes, not a model; models ${DEMO_MODELS.join(', ')})`,
     `  DynamoDB Local   ${runtime.dynamoEndpoint}`,
     `  Routes           ${runtime.mounts().length} mounted`,
     `  Schedules        ${runtime.jobs().join(', ') || '(none)'}`,
@@ -93,6 +101,10 @@ const main = async (): Promise<void> => {
     '',
     'Try:',
     `  curl -s -H "Authorization: Bearer ${token}" ${runtime.apiUrl}/api/enterprises`,
+    '',
+    'Gateway with no provider keys: register an AI account with "serviceType":"vllm",',
+    `"endpoint":"${state.demo.url}","supportedModels":["${DEMO_MODELS[0]}"], bind it to a group, create a`,
+    `group key, then: curl ${runtime.apiUrl}/v1/chat/completions -H "Authorization: Bearer <tg_key>" ...`,
     '',
     'Ctrl-C stops everything.',
   ];
