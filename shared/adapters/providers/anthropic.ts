@@ -19,7 +19,6 @@
  *   `MessageDeltaUsage`, `StopReason`, `ErrorType` in resources/messages, the status → error class
  *   table in core/error.js, retry-after parsing in client.js) for exact field and enum names.
  */
-import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type {
   ChatRequest,
   ChatResult,
@@ -33,7 +32,20 @@ import type {
   TokenUsage,
 } from '../../ports/model-provider';
 import { ProviderError } from '../../ports/model-provider';
+import {
+  errorBodyText,
+  failureForStatus,
+  parseJson,
+  postJson,
+  readJson,
+  readSseEvents,
+  redactSecrets,
+  retryAfterMs,
+  transportError,
+  trimSlashes,
+} from './http';
 
+const PROVIDER = 'Anthropic';
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const API_VERSION = '2023-06-01';
 /** Anthropic requires max_tokens; used when the caller sets none. */
@@ -71,7 +83,7 @@ type StreamEvent =
 export class AnthropicProvider implements ModelProvider {
   async chat(target: ProviderTarget, request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const res = await post(target, toWire(request, false), signal);
-    const body = (await readJson(res, signal)) as AnthropicMessage;
+    const body = (await readJson(res, signal, PROVIDER)) as AnthropicMessage;
     const content = (body.content ?? [])
       .filter((block) => block.type === 'text')
       .map((block) => block.text ?? '')
@@ -96,7 +108,7 @@ export class AnthropicProvider implements ModelProvider {
     let model = request.model;
     let stopReason: string | null | undefined;
     let usage: AnthropicUsage | undefined;
-    for await (const sse of readEvents(res.body, signal)) {
+    for await (const sse of readSseEvents(res.body, (err) => transportError(err, signal, PROVIDER))) {
       const event = parseJson(sse.data) as StreamEvent | undefined;
       if (!event) continue;
       switch (event.type) {
@@ -189,77 +201,30 @@ function definedFields(usage: AnthropicUsage): AnthropicUsage {
 }
 
 async function post(target: ProviderTarget, body: unknown, signal: AbortSignal): Promise<Response> {
-  const base = (target.endpoint ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  let res: Response;
-  try {
-    res = await fetch(`${base}/v1/messages`, {
-      method: 'POST',
-      headers: {
-        'x-api-key': target.apiKey,
-        'anthropic-version': API_VERSION,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
-      body: JSON.stringify(body),
-      signal,
-    });
-  } catch (err) {
-    throw transportError(err, signal);
-  }
+  const base = trimSlashes(target.endpoint ?? DEFAULT_BASE_URL);
+  const headers = {
+    'x-api-key': target.apiKey,
+    'anthropic-version': API_VERSION,
+    'content-type': 'application/json',
+    accept: 'application/json',
+  };
+  const res = await postJson(`${base}/v1/messages`, headers, body, signal, (err) =>
+    transportError(err, signal, PROVIDER),
+  );
   if (res.ok) return res;
-  let text = '';
-  try {
-    text = await res.text();
-  } catch {
-    /* the status alone decides */
-  }
+  const text = await errorBodyText(res);
   const parsed = parseJson(text) as AnthropicErrorBody | undefined;
   const type = parsed?.error?.type ?? 'unknown_error';
-  const message = redact(parsed?.error?.message ?? (text.slice(0, 200) || res.statusText), target.apiKey);
+  const message = redactSecrets(parsed?.error?.message ?? (text.slice(0, 200) || res.statusText), [
+    target.apiKey,
+  ]);
   throw new ProviderError(
-    failureForStatus(res.status),
+    // 402 billing_error is the account's fault, not the request's (529 overloaded_error is a 5xx).
+    res.status === 402 ? 'auth' : failureForStatus(res.status),
     `Anthropic ${res.status} ${type}: ${message}`,
     res.status,
     res.status === 429 || res.status === 529 ? retryAfterMs(res.headers) : undefined,
   );
-}
-
-async function readJson(res: Response, signal: AbortSignal): Promise<unknown> {
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw transportError(err, signal);
-  }
-  const parsed = parseJson(text);
-  if (parsed === undefined)
-    throw new ProviderError('server_error', 'Anthropic returned a body that is not JSON');
-  return parsed;
-}
-
-async function* readEvents(
-  body: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
-): AsyncGenerator<{ event?: string | undefined; data: string }> {
-  const reader = body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream())
-    .getReader();
-  try {
-    for (;;) {
-      let next: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        next = await reader.read();
-      } catch (err) {
-        throw transportError(err, signal);
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    // Releases the connection when the consumer stops early or the stream failed.
-    reader.cancel().catch(() => undefined);
-  }
 }
 
 function streamError(
@@ -270,7 +235,7 @@ function streamError(
   const failure: ProviderFailure = ERROR_TYPE_FAILURE[type] ?? 'server_error';
   return new ProviderError(
     failure,
-    `Anthropic stream error ${type}: ${redact(error?.message ?? '', target.apiKey)}`,
+    `Anthropic stream error ${type}: ${redactSecrets(error?.message ?? '', [target.apiKey])}`,
   );
 }
 
@@ -287,43 +252,3 @@ const ERROR_TYPE_FAILURE: Record<string, ProviderFailure> = {
   api_error: 'server_error',
   overloaded_error: 'server_error',
 };
-
-function failureForStatus(status: number): ProviderFailure {
-  if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 402 || status === 403) return 'auth';
-  if (status === 404) return 'not_found';
-  if (status === 408 || status === 504) return 'timeout';
-  if (status >= 500) return 'server_error'; // 500 api_error, 529 overloaded_error
-  return 'bad_request';
-}
-
-function transportError(err: unknown, signal: AbortSignal): ProviderError {
-  if (err instanceof ProviderError) return err;
-  if (signal.aborted) return new ProviderError('timeout', 'Anthropic request aborted before completion');
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const detail = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-  return new ProviderError('network', `Anthropic connection failed: ${detail}`);
-}
-
-/** Seconds or an HTTP date, per RFC 9110 §10.2.3. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** An upstream message could echo the key back; it must never reach logs or callers. */
-function redact(text: string, apiKey: string): string {
-  return apiKey.length >= 8 ? text.split(apiKey).join('[redacted]') : text;
-}

@@ -44,6 +44,7 @@ import type {
   TokenUsage,
 } from '../../ports/model-provider';
 import { ProviderError } from '../../ports/model-provider';
+import { failureForStatus, redactSecrets, retryAfterSecondsMs } from './http';
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -231,15 +232,6 @@ const FAILURE_BY_NAME: Record<string, ProviderFailure> = {
   ResourceNotFoundException: 'not_found',
 };
 
-function failureForStatus(status: number): ProviderFailure {
-  if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 404) return 'not_found';
-  if (status === 408 || status === 504) return 'timeout';
-  if (status >= 500) return 'server_error';
-  return 'bad_request';
-}
-
 interface SdkError {
   name?: string;
   message?: string;
@@ -259,25 +251,14 @@ function toProviderError(err: unknown, signal: AbortSignal, target: ProviderTarg
     FAILURE_BY_NAME[name] ??
     (status !== undefined && status >= 400 ? failureForStatus(status) : undefined) ??
     (e.$fault === 'server' ? 'server_error' : undefined);
-  const message = redact(`Bedrock ${name}: ${e.message ?? ''}`, target);
+  const message = redactSecrets(`Bedrock ${name}: ${e.message ?? ''}`, [
+    target.apiKey,
+    target.options?.secretAccessKey,
+    target.options?.sessionToken,
+  ]);
   if (!failure)
     return new ProviderError('network', `Bedrock connection failed: ${e.code ?? e.message ?? name}`);
   const retryAfter =
-    failure === 'rate_limited' ? retryAfterMs(e.$response?.headers?.['retry-after']) : undefined;
+    failure === 'rate_limited' ? retryAfterSecondsMs(e.$response?.headers?.['retry-after']) : undefined;
   return new ProviderError(failure, message, status, retryAfter);
-}
-
-function retryAfterMs(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
-}
-
-/** Messages never carry credentials; this keeps it so if an upstream ever echoes one. */
-function redact(text: string, target: ProviderTarget): string {
-  let out = text;
-  for (const secret of [target.apiKey, target.options?.secretAccessKey, target.options?.sessionToken]) {
-    if (secret && secret.length >= 8) out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }

@@ -28,7 +28,6 @@
  *   reported in google-gemini/gemini-cli#25198 and others); a 429 may hold
  *   `google.rpc.RetryInfo.retryDelay` ("41s").
  */
-import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type {
   ChatRequest,
   ChatResult,
@@ -37,12 +36,24 @@ import type {
   EmbeddingResult,
   FinishReason,
   ModelProvider,
-  ProviderFailure,
   ProviderTarget,
   TokenUsage,
 } from '../../ports/model-provider';
 import { ProviderError } from '../../ports/model-provider';
+import {
+  errorBodyText,
+  failureForStatus,
+  parseJson,
+  postJson,
+  readJson,
+  readSseEvents,
+  redactSecrets,
+  retryAfterMs,
+  transportError,
+  trimSlashes,
+} from './http';
 
+const PROVIDER = 'Gemini';
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 interface GeminiPart {
@@ -77,7 +88,7 @@ interface GeminiError {
 export class GeminiProvider implements ModelProvider {
   async chat(target: ProviderTarget, request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const res = await post(target, `${modelPath(request.model)}:generateContent`, toWire(request), signal);
-    const body = (await readJson(res, signal)) as GeminiResponse;
+    const body = (await readJson(res, signal, PROVIDER)) as GeminiResponse;
     const candidate = body.candidates?.[0];
     return {
       id: body.responseId ?? '',
@@ -104,7 +115,7 @@ export class GeminiProvider implements ModelProvider {
     let model = request.model;
     let finish: FinishReason | null = null;
     let usage: GeminiUsage | undefined;
-    for await (const sse of readEvents(res.body, signal)) {
+    for await (const sse of readSseEvents(res.body, (err) => transportError(err, signal, PROVIDER))) {
       const chunk = parseJson(sse.data) as GeminiResponse | undefined;
       if (!chunk) continue;
       if (chunk.responseId) id = chunk.responseId;
@@ -132,7 +143,7 @@ export class GeminiProvider implements ModelProvider {
       requests: request.input.map((text) => ({ model: name, content: { parts: [{ text }] } })),
     };
     const res = await post(target, `${modelPath(request.model)}:batchEmbedContents`, body, signal);
-    const parsed = (await readJson(res, signal)) as { embeddings?: { values?: number[] }[] };
+    const parsed = (await readJson(res, signal, PROVIDER)) as { embeddings?: { values?: number[] }[] };
     const vectors = (parsed.embeddings ?? []).map((e) => e.values ?? []);
     if (vectors.length !== request.input.length) {
       throw new ProviderError(
@@ -222,25 +233,13 @@ async function post(
   body: unknown,
   signal: AbortSignal,
 ): Promise<Response> {
-  const base = (target.endpoint ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  let res: Response;
-  try {
-    res = await fetch(`${base}/v1beta/${path}`, {
-      method: 'POST',
-      headers: { 'x-goog-api-key': target.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal,
-    });
-  } catch (err) {
-    throw transportError(err, signal);
-  }
+  const base = trimSlashes(target.endpoint ?? DEFAULT_BASE_URL);
+  const headers = { 'x-goog-api-key': target.apiKey, 'content-type': 'application/json' };
+  const res = await postJson(`${base}/v1beta/${path}`, headers, body, signal, (err) =>
+    transportError(err, signal, PROVIDER),
+  );
   if (res.ok) return res;
-  let text = '';
-  try {
-    text = await res.text();
-  } catch {
-    /* the status alone decides */
-  }
+  const text = await errorBodyText(res);
   const parsed = parseJson(text) as { error?: GeminiError } | undefined;
   const error = parsed?.error ?? { message: text.slice(0, 200) || res.statusText };
   throw errorFromBody(error, res.status, res.headers, target.apiKey);
@@ -249,19 +248,11 @@ async function post(
 function errorFromBody(error: GeminiError, status: number, headers: Headers, apiKey: string): ProviderError {
   const invalidKey = error.details?.some((d) => d.reason === 'API_KEY_INVALID') ?? false;
   const failure = invalidKey ? 'auth' : failureForStatus(status);
-  const message = `Gemini ${status} ${error.status ?? 'UNKNOWN'}: ${redact(error.message ?? '', apiKey)}`;
+  const detail = redactSecrets(error.message ?? '', [apiKey]);
+  const message = `Gemini ${status} ${error.status ?? 'UNKNOWN'}: ${detail}`;
   const retryAfter =
-    failure === 'rate_limited' ? (retryAfterHeader(headers) ?? retryInfoDelay(error)) : undefined;
+    failure === 'rate_limited' ? (retryAfterMs(headers) ?? retryInfoDelay(error)) : undefined;
   return new ProviderError(failure, message, status, retryAfter);
-}
-
-function failureForStatus(status: number): ProviderFailure {
-  if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 404) return 'not_found';
-  if (status === 408 || status === 504) return 'timeout';
-  if (status >= 500) return 'server_error';
-  return 'bad_request';
 }
 
 /** google.rpc.RetryInfo.retryDelay is a protobuf Duration in JSON: "41s" or "0.5s". */
@@ -269,73 +260,4 @@ function retryInfoDelay(error: GeminiError): number | undefined {
   const info = error.details?.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo');
   const match = /^(\d+(?:\.\d+)?)s$/.exec(info?.retryDelay ?? '');
   return match ? Math.round(Number(match[1]) * 1000) : undefined;
-}
-
-/** Seconds or an HTTP date, per RFC 9110 §10.2.3. */
-function retryAfterHeader(headers: Headers): number | undefined {
-  const value = headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-async function readJson(res: Response, signal: AbortSignal): Promise<unknown> {
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw transportError(err, signal);
-  }
-  const parsed = parseJson(text);
-  if (parsed === undefined)
-    throw new ProviderError('server_error', 'Gemini returned a body that is not JSON');
-  return parsed;
-}
-
-async function* readEvents(
-  body: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
-): AsyncGenerator<{ event?: string | undefined; data: string }> {
-  const reader = body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream())
-    .getReader();
-  try {
-    for (;;) {
-      let next: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        next = await reader.read();
-      } catch (err) {
-        throw transportError(err, signal);
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    // Releases the connection when the consumer stops early or the stream failed.
-    reader.cancel().catch(() => undefined);
-  }
-}
-
-function transportError(err: unknown, signal: AbortSignal): ProviderError {
-  if (err instanceof ProviderError) return err;
-  if (signal.aborted) return new ProviderError('timeout', 'Gemini request aborted before completion');
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const detail = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-  return new ProviderError('network', `Gemini connection failed: ${detail}`);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** An upstream message could echo the key back; it must never reach logs or callers. */
-function redact(text: string, apiKey: string): string {
-  return apiKey.length >= 8 ? text.split(apiKey).join('[redacted]') : text;
 }

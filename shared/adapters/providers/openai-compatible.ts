@@ -22,8 +22,6 @@
  * - vLLM (https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html) and Ollama
  *   (https://github.com/ollama/ollama/blob/main/docs/openai.md): `{host}/v1`, key optional.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { createParser } from 'eventsource-parser';
 import type {
   ChatRequest,
   ChatResult,
@@ -36,6 +34,7 @@ import type {
   TokenUsage,
 } from '../../ports/model-provider';
 import { ProviderError } from '../../ports/model-provider';
+import { postJson, readSseEvents, redactSecrets, retryAfterMs, trimSlashes } from './http';
 
 /** Public base URLs; serviceTypes missing here (vllm, ollama, azure-openai, ...) need `target.endpoint`. */
 export const OPENAI_COMPATIBLE_BASE_URLS: Readonly<Record<string, string>> = {
@@ -51,7 +50,6 @@ export const OPENAI_COMPATIBLE_BASE_URLS: Readonly<Record<string, string>> = {
 export const AZURE_OPENAI_DEFAULT_API_VERSION = '2024-10-21';
 
 const MAX_ERROR_MESSAGE = 500;
-const DRAIN_AFTER_DONE_MS = 200;
 
 interface WireUsage {
   prompt_tokens?: number;
@@ -104,48 +102,38 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     const res = await this.post(target, 'chat/completions', request.model, body, signal);
     if (!res.body) throw new ProviderError('server_error', 'upstream stream has no body', res.status);
 
-    const pending: string[] = [];
-    const parser = createParser({ onEvent: (event) => pending.push(event.data) });
-    const decoder = new TextDecoder();
-    const reader = res.body.getReader();
+    // The body ends right after [DONE]; reading that end lets undici keep the connection alive, while
+    // cancelling a body mid-flight (an early stop, an error) closes the connection.
+    const events = readSseEvents(
+      res.body,
+      (err) => transportError(err, signal, target.apiKey, 'stream broke'),
+      (event) => event.data === '[DONE]',
+    );
     let id = '';
     let model = request.model;
     let finish: FinishReason | null = null;
     let usage: TokenUsage | null = null;
-    let sawDone = false;
-    try {
-      while (!sawDone) {
-        const read = await reader.read().catch((err: unknown) => {
-          throw transportError(err, signal, target.apiKey, 'stream broke');
-        });
-        if (read.done) break;
-        parser.feed(decoder.decode(read.value, { stream: true }));
-        for (const data of pending.splice(0)) {
-          if (data === '[DONE]') {
-            sawDone = true;
-            break;
-          }
-          const chunk = parseChunk(data, target.apiKey);
-          // Azure opens with a content-filter chunk whose id and model are empty.
-          if (chunk.id) id = chunk.id;
-          if (chunk.model) model = chunk.model;
-          if (chunk.usage) usage = tokenUsage(chunk.usage);
-          const choice = chunk.choices?.[0];
-          if (choice?.delta?.content) yield { type: 'delta', text: choice.delta.content };
-          if (choice?.finish_reason) finish = finishReason(choice.finish_reason);
-        }
+    const done = (): ChatStreamEvent => ({ type: 'done', id, model, finishReason: finish ?? 'other', usage });
+    for await (const { data } of events) {
+      if (data === '[DONE]') {
+        // Yielded before the loop lets go of the body, so the drain never delays the answer.
+        yield done();
+        return;
       }
-      // A server that closes cleanly after the finish chunk but skips [DONE] still finished the answer.
-      if (!sawDone && finish === null) {
-        throw new ProviderError('network', 'upstream stream ended before the answer finished');
-      }
-      yield { type: 'done', id, model, finishReason: finish ?? 'other', usage };
-    } finally {
-      // After [DONE] the body ends at once; reading that end lets undici keep the connection alive, while
-      // cancelling a body mid-flight (an early stop, an error) closes the connection.
-      if (sawDone) await drain(reader);
-      reader.cancel().catch(() => undefined);
+      const chunk = parseChunk(data, target.apiKey);
+      // Azure opens with a content-filter chunk whose id and model are empty.
+      if (chunk.id) id = chunk.id;
+      if (chunk.model) model = chunk.model;
+      if (chunk.usage) usage = tokenUsage(chunk.usage);
+      const choice = chunk.choices?.[0];
+      if (choice?.delta?.content) yield { type: 'delta', text: choice.delta.content };
+      if (choice?.finish_reason) finish = finishReason(choice.finish_reason);
     }
+    // A server that closes cleanly after the finish chunk but skips [DONE] still finished the answer.
+    if (finish === null) {
+      throw new ProviderError('network', 'upstream stream ended before the answer finished');
+    }
+    yield done();
   }
 
   async embed(
@@ -200,27 +188,12 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
     }
 
-    let res: Response;
-    try {
-      res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
-    } catch (err) {
-      throw transportError(err, signal, target.apiKey, 'request failed');
-    }
+    const res = await postJson(url, headers, body, signal, (err) =>
+      transportError(err, signal, target.apiKey, 'request failed'),
+    );
     if (!res.ok) throw await httpError(res, signal, target.apiKey);
     return res;
   }
-}
-
-/** Reads to the end of a body, giving up after DRAIN_AFTER_DONE_MS for a server that lingers. */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  const timer = new AbortController();
-  await Promise.race([
-    (async () => {
-      while (!(await reader.read()).done);
-    })(),
-    delay(DRAIN_AFTER_DONE_MS, undefined, { signal: timer.signal }),
-  ]).catch(() => undefined);
-  timer.abort();
 }
 
 function chatBody(target: ProviderTarget, request: ChatRequest): Record<string, unknown> {
@@ -242,8 +215,6 @@ function requireEndpoint(target: ProviderTarget): string {
   }
   return trimSlashes(target.endpoint);
 }
-
-const trimSlashes = (url: string): string => url.replace(/\/+$/, '');
 
 function finishReason(reason: string | null | undefined): FinishReason {
   switch (reason) {
@@ -332,7 +303,7 @@ async function httpError(res: Response, signal: AbortSignal, apiKey: string): Pr
     failure,
     `upstream ${status}: ${clip(message, apiKey)}`,
     status,
-    retryAfterMs(res.headers),
+    retryAfter(res.headers),
   );
 }
 
@@ -356,20 +327,15 @@ function transportError(err: unknown, signal: AbortSignal, apiKey: string, what:
   return new ProviderError('network', `${what}: ${clip(cause, apiKey)}`);
 }
 
-/** `retry-after-ms` first (milliseconds), then `retry-after` as seconds or an HTTP date. */
-function retryAfterMs(headers: Headers): number | undefined {
+/** `retry-after-ms` (honoured by the official openai-node client) wins over the standard header. */
+function retryAfter(headers: Headers): number | undefined {
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return Math.round(ms);
-  const value = headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return Number.isFinite(ms) && ms >= 0 ? Math.round(ms) : retryAfterMs(headers);
 }
 
 /** Shortens upstream text and removes the caller's API key, which some servers echo back. */
 function clip(text: string, apiKey: string): string {
-  const safe = apiKey ? text.split(apiKey).join('[redacted]') : text;
+  // Any non-empty key, however short: self-hosted servers (vLLM, Ollama) accept whatever key they are given.
+  const safe = redactSecrets(text, [apiKey], 1);
   return safe.length > MAX_ERROR_MESSAGE ? `${safe.slice(0, MAX_ERROR_MESSAGE)}…` : safe;
 }
