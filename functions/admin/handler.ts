@@ -1,5 +1,8 @@
 /** Tenancy management API: one Lambda for every route of shared/contracts/tenancy.ts. */
 import { tenancyRoutes as r } from '../../shared/contracts/tenancy';
+import { usageRoutes } from '../../shared/contracts/usage';
+import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
+import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
 import { secretStore } from '../../shared/adapters/secrets/secret-store';
 import { sqsAuditLog } from '../../shared/adapters/sqs/sqs-audit-log';
@@ -8,6 +11,7 @@ import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/au
 import { env, required } from '../../shared/runtime/env';
 import { dispatch, httpRoute, routeTable, type RouteInput } from '../../shared/runtime/http';
 import * as uc from '../../shared/usecases/tenancy';
+import { groupUsageStats } from '../../shared/usecases/usage-stats';
 import type { RouteContract } from '../../shared/contracts/route';
 
 const config = env();
@@ -22,6 +26,7 @@ const deps: uc.TenancyDeps = {
   auditLog: sqsAuditLog(required('QUEUE_URL_AUDIT_EVENTS')),
   clock: systemClock,
 };
+const usage = new DynamoUsageStore(exactNumbersDocumentClient(), required('TABLE_NAME'));
 const authenticate = createAuthenticator({
   jwt: jwtSettingsFromEnv(config),
   findApiKeyByHash: (hash) => repositories.apiKeys.getByHash(hash),
@@ -89,6 +94,9 @@ export const handler = dispatch(
     route(r.putGroupBinding, (ctx, { params, body }) => uc.putGroupBinding(deps, ctx, params.groupId, body)),
     route(r.listAuditEvents, (ctx, { params, query }) =>
       uc.listAuditEvents(deps, ctx, params.enterpriseId, query),
+    ),
+    route(usageRoutes.groupUsageStats, (ctx, { params, query }) =>
+      groupUsageStats({ groups: repositories.groups, usage }, ctx, params.groupId, query),
     ),
   ]),
 );

@@ -2,13 +2,19 @@
 import { gatewayRoutes } from '../../shared/contracts/gateway';
 import { systemRoutes } from '../../shared/contracts/system';
 import { tenancyRoutes } from '../../shared/contracts/tenancy';
+import { usageRoutes } from '../../shared/contracts/usage';
 import { env } from '../../shared/runtime/env';
 import { dispatch, httpRoute, routeTable } from '../../shared/runtime/http';
 import { buildOpenApiDocument } from '../../shared/runtime/openapi';
 
 const version = env().SERVICE_VERSION;
 const openApiDocument = buildOpenApiDocument(
-  [...Object.values(systemRoutes), ...Object.values(tenancyRoutes), ...Object.values(gatewayRoutes)],
+  [
+    ...Object.values(systemRoutes),
+    ...Object.values(tenancyRoutes),
+    ...Object.values(gatewayRoutes),
+    ...Object.values(usageRoutes),
+  ],
   version,
 );
 

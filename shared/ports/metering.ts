@@ -26,7 +26,8 @@ export interface UsageRecord {
   failovers: { accountId: string; failure: string }[];
 }
 
-export type AggregateScope = 'GROUP' | 'AIACCT' | 'MODEL' | 'ENT';
+/** GROUPSVC and GROUPMODEL ids are `<groupId>#<serviceType>` and `<groupId>#<model>`. */
+export type AggregateScope = 'GROUP' | 'AIACCT' | 'MODEL' | 'GROUPSVC' | 'GROUPMODEL';
 export type Granularity = 'H' | 'D' | 'M';
 
 export interface UsageAggregate {
@@ -53,6 +54,13 @@ export interface UsageStore {
     scopeId: string,
     granularity: Granularity,
     periodPrefix: string,
+  ): Promise<UsageAggregate[]>;
+  /** Every aggregate of an enterprise for one period whose `<scope>#<scopeId>` starts with `keyPrefix`. */
+  periodAggregates(
+    enterpriseId: string,
+    granularity: Granularity,
+    period: string,
+    keyPrefix: string,
   ): Promise<UsageAggregate[]>;
   recordsOfGroupDay(groupId: string, day: string): Promise<UsageRecord[]>;
 }

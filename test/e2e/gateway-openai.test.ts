@@ -186,6 +186,39 @@ describe('gateway with the official openai client', () => {
     ).rejects.toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED', type: 'insufficient_quota' });
   });
 
+  it('reports the usage in usage-stats with the exact cost', async () => {
+    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const exact = records.reduce((s, r) => s.plus(r.cost), new Decimal(0));
+    const res = await http.get(
+      `/api/groups/${groupId}/usage-stats?startDate=${day}&endDate=${day}&granularity=day`,
+      { token },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const [stats] = res.body.data.stats;
+    expect(stats).toMatchObject({
+      period: day,
+      totalRequests: records.length,
+      totalCost: { USD: exact.toFixed() },
+    });
+    expect(stats.breakdown).toEqual([
+      {
+        serviceType: 'openai',
+        requests: records.length,
+        tokens: expect.any(Number),
+        cost: { USD: exact.toFixed() },
+      },
+    ]);
+    expect(res.body.data.summary.totalCost.USD).toBe(exact.toFixed());
+    expect(res.body.data.summary.topModels).toEqual(expect.arrayContaining(['gpt-4o', 'gpt-4o-mini']));
+    const hours = new Set(records.map((r) => Number(r.at.slice(11, 13))));
+    expect(res.body.data.summary.peakHours.length).toBeGreaterThan(0);
+    expect(res.body.data.summary.peakHours.every((h: number) => hours.has(h))).toBe(true);
+    const bad = await http.get(`/api/groups/${groupId}/usage-stats?startDate=${day}&endDate=2020-01-01`, {
+      token,
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('keeps the aggregates equal to the sum of the usage records', async () => {
     const records = await usageStore().recordsOfGroupDay(groupId, day);
     const [aggregate] = await usageStore().aggregates('GROUP', groupId, 'D', day);

@@ -1,6 +1,6 @@
 /**
- * Metering on DynamoDB. A usage record and its nine aggregate updates (group, account and model ×
- * hour, day and month) go in one transaction, guarded by the record's attribute_not_exists, so the
+ * Metering on DynamoDB. A usage record and its fifteen aggregate updates (group, account, model,
+ * group × serviceType and group × model; each by hour, day and month) go in one transaction, guarded by the record's attribute_not_exists, so the
  * aggregates always equal the sum of the records, and a retried write counts once.
  *
  * Money counters are DynamoDB Numbers (exact decimal arithmetic to 38 digits) written with
@@ -32,6 +32,24 @@ const text = (v: NativeAttributeValue): string =>
   v instanceof NumberValue ? v.toString() : String(v ?? '0');
 const int = (v: NativeAttributeValue): number => Number(text(v));
 
+const toAggregate = (item: Record<string, NativeAttributeValue>): UsageAggregate => ({
+  scope: String(item.scope) as AggregateScope,
+  scopeId: String(item.scopeId),
+  granularity: String(item.granularity) as Granularity,
+  period: String(item.period),
+  requests: int(item.requests),
+  errors: int(item.errors),
+  promptTokens: int(item.promptTokens),
+  completionTokens: int(item.completionTokens),
+  cachedPromptTokens: int(item.cachedPromptTokens),
+  latencyMsTotal: int(item.latencyMsTotal),
+  cost: Object.fromEntries(
+    Object.entries(item)
+      .filter(([name]) => name.startsWith('cost_'))
+      .map(([name, value]) => [name.slice(5), text(value)]),
+  ),
+});
+
 export class DynamoUsageStore implements UsageStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -45,6 +63,8 @@ export class DynamoUsageStore implements UsageStore {
       ['GROUP', usage.groupId],
       ['AIACCT', usage.accountId],
       ['MODEL', usage.model],
+      ['GROUPSVC', `${usage.groupId}#${usage.serviceType}`],
+      ['GROUPMODEL', `${usage.groupId}#${usage.model}`],
     ];
     const isError = usage.status === 'success' ? 0 : 1;
     const updates = scopes.flatMap(([scope, scopeId]) =>
@@ -124,23 +144,29 @@ export class DynamoUsageStore implements UsageStore {
         ConsistentRead: true,
       }),
     );
-    return Items.map((item): UsageAggregate => ({
-      scope,
-      scopeId,
-      granularity,
-      period: String(item.period),
-      requests: int(item.requests),
-      errors: int(item.errors),
-      promptTokens: int(item.promptTokens),
-      completionTokens: int(item.completionTokens),
-      cachedPromptTokens: int(item.cachedPromptTokens),
-      latencyMsTotal: int(item.latencyMsTotal),
-      cost: Object.fromEntries(
-        Object.entries(item)
-          .filter(([name]) => name.startsWith('cost_'))
-          .map(([name, value]) => [name.slice(5), text(value)]),
-      ),
-    }));
+    return Items.map(toAggregate);
+  }
+
+  async periodAggregates(enterpriseId: string, granularity: Granularity, period: string, keyPrefix: string) {
+    const items: Record<string, NativeAttributeValue>[] = [];
+    let ExclusiveStartKey: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': `AGG#ENT#${enterpriseId}#${granularity}#${period}`,
+            ':prefix': keyPrefix,
+          },
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items.map(toAggregate);
   }
 
   async recordsOfGroupDay(groupId: string, day: string): Promise<UsageRecord[]> {
