@@ -1,5 +1,9 @@
 /** The AI gateway: OpenAI-compatible routes, authenticated by group API keys. */
-import { gatewayRoutes as r, type ChatCompletionRequest } from '../../shared/contracts/gateway';
+import {
+  gatewayRoutes as r,
+  type ChatCompletionRequest,
+  type MessagesRequest,
+} from '../../shared/contracts/gateway';
 import { DynamoCircuitStore } from '../../shared/adapters/dynamo/circuit-store';
 import { dynamoDocumentClient, exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
@@ -9,7 +13,7 @@ import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { providerFor } from '../../shared/adapters/providers/registry';
 import { secretStore } from '../../shared/adapters/secrets/secret-store';
 import { defaultCircuitSettings } from '../../shared/domain/gateway/circuit';
-import { invalid } from '../../shared/domain/errors';
+import { forbidden, invalid, notFound } from '../../shared/domain/errors';
 import { newId } from '../../shared/domain/ids';
 import { systemClock } from '../../shared/ports/clock';
 import type { ChatRequest } from '../../shared/ports/model-provider';
@@ -51,6 +55,32 @@ const options = {
   errors: 'openai',
 } as const;
 
+const anthropicOptions = { ...options, errors: 'anthropic' } as const;
+const seedOptions = { authenticateGateway: options.authenticateGateway } as const;
+
+const anthropicText = (content: string | { text: string }[]): string =>
+  typeof content === 'string' ? content : content.map((part) => part.text).join('');
+
+const fromMessagesRequest = (body: MessagesRequest): ChatRequest => ({
+  model: body.model,
+  messages: [
+    ...(body.system ? [{ role: 'system' as const, content: anthropicText(body.system) }] : []),
+    ...body.messages.map((m) => ({ role: m.role, content: anthropicText(m.content) })),
+  ],
+  maxTokens: body.max_tokens,
+  temperature: body.temperature,
+  topP: body.top_p,
+  stop: body.stop_sequences,
+});
+
+const stopReasons = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  content_filter: 'refusal',
+  tool_calls: 'tool_use',
+  other: 'end_turn',
+} as const;
+
 const toChatRequest = (body: ChatCompletionRequest): ChatRequest => ({
   model: body.model,
   messages: body.messages.map((m) => ({
@@ -65,6 +95,65 @@ const toChatRequest = (body: ChatCompletionRequest): ChatRequest => ({
 
 export const handler = dispatch(
   routeTable([
+    [
+      r.messages,
+      httpRoute(r.messages, anthropicOptions, async ({ body, caller }) => {
+        if (body.stream)
+          throw invalid('stream: true is not served by this gateway yet; send the request without it');
+        const { requestId, result, usage } = await gateway.chat(
+          caller as unknown as GatewayCaller,
+          fromMessagesRequest(body),
+        );
+        return {
+          id: `msg_${requestId}`,
+          type: 'message',
+          role: 'assistant',
+          model: body.model,
+          content: [{ type: 'text', text: result.content }],
+          stop_reason: stopReasons[result.finishReason],
+          stop_sequence: null,
+          // Anthropic counts cache reads apart from input_tokens.
+          usage: {
+            input_tokens: usage.promptTokens - usage.cachedPromptTokens,
+            output_tokens: usage.completionTokens,
+            cache_read_input_tokens: usage.cachedPromptTokens,
+            cache_creation_input_tokens: 0,
+          },
+        };
+      }),
+    ],
+    [
+      r.aiChat,
+      httpRoute(r.aiChat, seedOptions, async ({ body, caller }) => {
+        const gatewayCaller = caller as unknown as GatewayCaller;
+        if (body.groupId !== gatewayCaller.group.id) throw forbidden('This key belongs to another group');
+        if (body.stream)
+          throw invalid('stream: true is not served by this gateway yet; send the request without it');
+        const model =
+          body.model ??
+          (await gateway.models(gatewayCaller)).find(
+            (m) => !body.serviceType || m.ownedBy === body.serviceType,
+          )?.id;
+        if (!model) throw notFound('Model for serviceType', body.serviceType ?? 'any');
+        const outcome = await gateway.chat(
+          gatewayCaller,
+          { model, messages: body.messages, maxTokens: body.maxTokens, temperature: body.temperature },
+          body.serviceType,
+        );
+        const { usage } = outcome;
+        return {
+          message: { role: 'assistant', content: outcome.result.content },
+          usage: {
+            promptTokens: usage.promptTokens,
+            completionTokens: usage.completionTokens,
+            totalTokens: usage.promptTokens + usage.completionTokens,
+          },
+          cost: outcome.cost,
+          currency: outcome.currency,
+          accountUsed: outcome.account,
+        };
+      }),
+    ],
     [
       r.chatCompletions,
       httpRoute(r.chatCompletions, options, async ({ body, caller }) => {

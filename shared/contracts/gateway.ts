@@ -35,6 +35,57 @@ export interface OpenAiError {
   error: { message: string; type: string; param: string | null; code: string };
 }
 
+const AnthropicText = z.object({ type: z.literal('text'), text: z.string() });
+
+/** Anthropic's Messages request (text content); unknown fields are ignored like Anthropic-compatible servers do. */
+export const MessagesRequest = z.object({
+  model: z.string().min(1).max(200),
+  max_tokens: z.number().int().positive().max(1_000_000),
+  messages: z
+    .array(
+      z.object({
+        role: z.enum(['user', 'assistant']),
+        content: z.union([z.string(), z.array(AnthropicText)]),
+      }),
+    )
+    .min(1)
+    .max(1000),
+  system: z.union([z.string(), z.array(AnthropicText)]).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  stop_sequences: z.array(z.string()).max(16).optional(),
+  stream: z.boolean().optional(),
+});
+export type MessagesRequest = z.infer<typeof MessagesRequest>;
+
+/** The seed's own chat call: `POST /api/ai/chat`. */
+export const AiChatRequest = z.strictObject({
+  groupId: z.string().min(1).max(64),
+  messages: z
+    .array(z.strictObject({ role: z.enum(['user', 'assistant', 'system']), content: z.string() }))
+    .min(1)
+    .max(1000),
+  serviceType: z.string().max(40).optional(),
+  model: z.string().min(1).max(200).optional(),
+  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  stream: z.boolean().optional(),
+});
+
+export const AiChatResponse = z.object({
+  message: z.object({ role: z.literal('assistant'), content: z.string() }),
+  usage: z.object({
+    promptTokens: z.number().int(),
+    completionTokens: z.number().int(),
+    totalTokens: z.number().int(),
+  }),
+  /** Exact decimal string (money is never a float), in `currency`. */
+  cost: z.string(),
+  currency: z.string(),
+  accountUsed: z.object({ id: z.string(), name: z.string(), serviceType: z.string() }),
+});
+
+/** Every gateway route, served by the router function. */
 export const gatewayRoutes = {
   chatCompletions: defineRoute({
     id: 'chatCompletions',
@@ -54,5 +105,25 @@ export const gatewayRoutes = {
     tag: 'gateway',
     summary: 'The models the caller\u2019s group can reach',
     response: z.record(z.string(), z.unknown()),
+  }),
+  messages: defineRoute({
+    id: 'messages',
+    method: 'POST',
+    path: '/v1/messages',
+    auth: 'gateway',
+    tag: 'gateway',
+    summary: 'Anthropic-compatible Messages call, routed by the group binding',
+    body: MessagesRequest,
+    response: z.record(z.string(), z.unknown()),
+  }),
+  aiChat: defineRoute({
+    id: 'aiChat',
+    method: 'POST',
+    path: '/api/ai/chat',
+    auth: 'gateway',
+    tag: 'gateway',
+    summary: 'The seed\u2019s chat call: routed like the others, answered in the Tollgate envelope',
+    body: AiChatRequest,
+    response: AiChatResponse,
   }),
 } as const;

@@ -43,8 +43,8 @@ export interface RouteOptions {
   authenticateGateway?: (headers: Record<string, string | undefined>) => Promise<unknown>;
   /** false for documents that must be served as they are (the OpenAPI JSON, OpenAI-shaped bodies). */
   envelope?: boolean;
-  /** `openai`: errors in OpenAI's shape, for the OpenAI-compatible routes. */
-  errors?: 'envelope' | 'openai';
+  /** `openai` / `anthropic`: errors in that API's own shape, for its compatible routes. */
+  errors?: 'envelope' | 'openai' | 'anthropic';
 }
 
 const openAiErrorType = (status: number): string =>
@@ -99,12 +99,27 @@ const bodySizeLimit = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
 });
 
 /** Turns any error into the envelope; logs unexpected ones with their stack, expected ones briefly. */
+const anthropicErrorType = (status: number): string =>
+  status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : openAiErrorType(status);
+
+/** Anthropic's error object (`type: "error"`); Tollgate's stable code rides along as `code`. */
+const asAnthropicError = (status: number, body: ErrorBody) => ({
+  type: 'error',
+  error: { type: anthropicErrorType(status), message: body.error.message, code: body.error.code },
+});
+
+const errorBodies = {
+  envelope: (_status: number, body: ErrorBody) => body,
+  openai: asOpenAiError,
+  anthropic: asAnthropicError,
+};
+
 const errorEnvelope = (format: RouteOptions['errors']): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: (request) => {
     const { status, body, expected } = toErrorResponse(request.error);
     if (expected) logger.info('request rejected', { status, code: body.error.code });
     else logger.error('request failed', request.error as Error);
-    request.response = json(status, format === 'openai' ? asOpenAiError(status, body) : body, {
+    request.response = json(status, errorBodies[format ?? 'envelope'](status, body), {
       'x-request-id': request.event.requestContext?.requestId ?? '',
     });
   },

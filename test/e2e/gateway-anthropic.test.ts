@@ -1,0 +1,173 @@
+/**
+ * The official `@anthropic-ai/sdk` and the seed's `/api/ai/chat` against the local gateway, with a
+ * dedicated Claude account (fake Anthropic upstream) first and an OpenAI pool behind it (hybrid).
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../factories/fake-anthropic';
+import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { api } from '../factories/http';
+import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
+
+let rt: TestRuntime;
+let claude: FakeAnthropic;
+let openai: FakeOpenAi;
+let http: ReturnType<typeof api>;
+let client: Anthropic;
+let groupKey: string;
+let groupId: string;
+let claudeAccountId: string;
+
+beforeAll(async () => {
+  claude = await startFakeAnthropic({ reply: 'Hello from Claude via Tollgate.' });
+  openai = await startFakeOpenAi({ apiKey: 'sk-pool-0000000000000000' });
+  rt = await startTestRuntime();
+  http = api(rt.apiUrl);
+  const token = await rt.mintToken({ subject: 'platform', roles: ['platform-admin'] });
+  const auth = { token };
+  const enterpriseId = (await http.post('/api/enterprises', { name: 'Hybrid Co' }, auth)).body.data.id;
+  groupId = (await http.post(`/api/enterprises/${enterpriseId}/groups`, { name: 'Core' }, auth)).body.data.id;
+  const dedicated = await http.post(
+    `/api/enterprises/${enterpriseId}/ai-accounts`,
+    {
+      name: 'Claude dedicated',
+      serviceType: 'claude',
+      accountType: 'dedicated',
+      providerAccountId: 'claude-org',
+      apiKey: 'sk-ant-fake-000000000000',
+      endpoint: claude.url,
+      supportedModels: ['claude-sonnet-4-20250514', 'gpt-4o'],
+    },
+    auth,
+  );
+  claudeAccountId = dedicated.body.data.id;
+  await http.post(
+    `/api/enterprises/${enterpriseId}/ai-accounts`,
+    {
+      name: 'OpenAI pool',
+      serviceType: 'openai',
+      providerAccountId: 'pool',
+      apiKey: 'sk-pool-0000000000000000',
+      endpoint: openai.url,
+      supportedModels: ['gpt-4o'],
+    },
+    auth,
+  );
+  const binding = await http.put(
+    `/api/groups/${groupId}/resource-binding`,
+    {
+      bindingMode: 'hybrid',
+      bindingConfig: {
+        mode: 'hybrid',
+        primaryAccounts: [claudeAccountId],
+        fallbackPools: [{ serviceType: 'openai', priority: 1 }],
+      },
+    },
+    auth,
+  );
+  expect(binding.status, JSON.stringify(binding.body)).toBe(200);
+  groupKey = (await http.post(`/api/groups/${groupId}/api-keys`, { name: 'anthropic-sdk' }, auth)).body.data
+    .key;
+  client = new Anthropic({ apiKey: groupKey, baseURL: rt.apiUrl, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await rt?.stop();
+  await claude?.close();
+  await openai?.close();
+});
+
+describe('gateway with the official Anthropic client', () => {
+  it('answers a message through the dedicated Claude account', async () => {
+    const message = await client.messages.create({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 128,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    expect(message.type).toBe('message');
+    expect(message.content[0]).toEqual({ type: 'text', text: 'Hello from Claude via Tollgate.' });
+    expect(message.stop_reason).toBe('end_turn');
+    expect(message.usage.input_tokens).toBeGreaterThan(0);
+    const upstream = claude.requests.at(-1)!;
+    expect(upstream.headers['x-api-key']).toBe('sk-ant-fake-000000000000');
+    expect(upstream.body).toMatchObject({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 128,
+      system: 'Be brief.',
+    });
+  });
+
+  it('falls back from the primary account to the OpenAI pool, and answers in Anthropic\u2019s shape', async () => {
+    claude.setMode('overloaded');
+    try {
+      const message = await client.messages.create({
+        model: 'gpt-4o',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'fallback please' }],
+      });
+      expect(message.content[0]).toMatchObject({
+        type: 'text',
+        text: expect.stringContaining('fallback please'),
+      });
+    } finally {
+      claude.setMode('ok', { reply: 'Hello from Claude via Tollgate.' });
+    }
+  });
+
+  it('returns errors in Anthropic\u2019s shape', async () => {
+    const stranger = new Anthropic({
+      apiKey: 'tg_unknown-key-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      baseURL: rt.apiUrl,
+      maxRetries: 0,
+    });
+    await expect(
+      stranger.messages.create({
+        model: 'gpt-4o',
+        max_tokens: 8,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toMatchObject({
+      status: 401,
+      error: { type: 'error', error: { type: 'authentication_error', code: 'UNAUTHORIZED' } },
+    });
+  });
+});
+
+describe('the seed\u2019s POST /api/ai/chat', () => {
+  it('answers in the envelope with usage, exact cost and the account used', async () => {
+    const res = await http.post(
+      '/api/ai/chat',
+      { groupId, messages: [{ role: 'user', content: 'seed shape' }], model: 'gpt-4o' },
+      { apiKey: groupKey },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({
+      success: true,
+      data: {
+        message: { role: 'assistant', content: 'Hello from Claude via Tollgate.' },
+        usage: {
+          promptTokens: expect.any(Number),
+          completionTokens: expect.any(Number),
+          totalTokens: expect.any(Number),
+        },
+        cost: expect.stringMatching(/^\d+(\.\d+)?$/),
+        currency: 'USD',
+        accountUsed: { id: claudeAccountId, name: 'Claude dedicated', serviceType: 'claude' },
+      },
+    });
+  });
+
+  it('refuses another group\u2019s id and bad bodies with the envelope', async () => {
+    const other = await http.post(
+      '/api/ai/chat',
+      { groupId: 'SOMEOTHERGROUP', messages: [{ role: 'user', content: 'x' }] },
+      { apiKey: groupKey },
+    );
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ success: false, error: { code: 'FORBIDDEN' } });
+    const bad = await http.post('/api/ai/chat', { groupId, messages: 'nope' }, { apiKey: groupKey });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_ERROR');
+  });
+});
