@@ -3,7 +3,7 @@
  * a bounded number of requests at a fixed concurrency. Local figures compare changes over time;
  * they are not Lambda figures.
  */
-import { startLocalRuntime } from '../infra/local/runtime';
+import type { LocalRuntime } from '../infra/local/runtime';
 
 export interface LatencyResult {
   name: string;
@@ -50,9 +50,8 @@ const measure = async (
   };
 };
 
-export const measureApi = async (requests = 400): Promise<LatencyResult[]> => {
-  const runtime = await startLocalRuntime({ log: () => undefined });
-  try {
+export const measureApi = async (runtime: LocalRuntime, requests = 400): Promise<LatencyResult[]> => {
+  {
     const token = await runtime.mintToken({ subject: 'bench', roles: ['platform-admin'] });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = (path: string, body: unknown) =>
@@ -87,7 +86,5 @@ export const measureApi = async (requests = 400): Promise<LatencyResult[]> => {
       );
     }
     return results;
-  } finally {
-    await runtime.stop();
   }
 };

@@ -2,6 +2,8 @@
 import { cpus } from 'node:os';
 import { measureApi } from './api';
 import { measureBundles } from './bundles';
+import { measureGatewayOverhead } from './gateway';
+import { startLocalRuntime } from '../infra/local/runtime';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -17,8 +19,20 @@ for (const r of results) console.log(`| ${r.name} | ${kb(r.bytes)} | ${ms(r.init
 
 console.log('\nAdmin API through the local runtime (DynamoDB Local)');
 console.log('| request | n | concurrency | p50 | p95 | req/s |\n|---|---|---|---|---|---|');
-for (const r of await measureApi()) {
+// One runtime for every measurement: function modules are loaded (and configured) once per process.
+const runtime = await startLocalRuntime({ log: () => undefined });
+for (const r of await measureApi(runtime)) {
   console.log(
     `| ${r.name} | ${r.requests} | ${r.concurrency} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} | ${r.perSecond.toFixed(0)} |`,
   );
 }
+
+const overhead = await measureGatewayOverhead(runtime);
+await runtime.stop();
+console.log(
+  `\nGateway overhead at 1 connection (${overhead.pairs} alternating pairs, upstream answers at once)`,
+);
+console.log('| path | p50 | p99 |\n|---|---|---|');
+console.log(`| direct to upstream | ${ms(overhead.direct.p50)} | ${ms(overhead.direct.p99)} |`);
+console.log(`| through the gateway | ${ms(overhead.gateway.p50)} | ${ms(overhead.gateway.p99)} |`);
+console.log(`| added by the gateway | ${ms(overhead.addedP50)} | ${ms(overhead.addedP99)} |`);

@@ -47,7 +47,7 @@ const readJson = async (req: IncomingMessage): Promise<unknown> => {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 };
 
-const chat = async (body: DemoChat, res: ServerResponse) => {
+const chat = async (body: DemoChat, res: ServerResponse, paced: boolean) => {
   const messages = body.messages ?? [];
   const model = body.model ?? DEMO_MODELS[0];
   if (!(DEMO_MODELS as readonly string[]).includes(model)) {
@@ -74,9 +74,9 @@ const chat = async (body: DemoChat, res: ServerResponse) => {
   const id = `chatcmpl-demo-${Date.now().toString(36)}`;
   const created = Math.floor(Date.now() / 1000);
   const finish = reply.length < words.length ? 'length' : 'stop';
-  await sleep(FIRST_TOKEN_MS);
+  if (paced) await sleep(FIRST_TOKEN_MS);
   if (!body.stream) {
-    await sleep(PER_TOKEN_MS * usage.completion_tokens);
+    if (paced) await sleep(PER_TOKEN_MS * usage.completion_tokens);
     return send(res, 200, {
       id,
       object: 'chat.completion',
@@ -98,7 +98,7 @@ const chat = async (body: DemoChat, res: ServerResponse) => {
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
   res.write(chunk({ role: 'assistant', content: '' }, null));
   for (const word of reply) {
-    await sleep(PER_TOKEN_MS * tokens(word));
+    if (paced) await sleep(PER_TOKEN_MS * tokens(word));
     res.write(chunk({ content: word }, null));
   }
   res.write(chunk({}, finish));
@@ -114,7 +114,8 @@ export interface DemoUpstream {
   close(): Promise<void>;
 }
 
-export const startDemoUpstream = async (port = 0): Promise<DemoUpstream> => {
+/** `paced: false` answers at once (for measuring the gateway's own overhead). */
+export const startDemoUpstream = async (port = 0, { paced = true } = {}): Promise<DemoUpstream> => {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const handle = async () => {
@@ -125,7 +126,7 @@ export const startDemoUpstream = async (port = 0): Promise<DemoUpstream> => {
         });
       }
       if (req.method === 'POST' && path === '/v1/chat/completions')
-        return chat((await readJson(req)) as DemoChat, res);
+        return chat((await readJson(req)) as DemoChat, res, paced);
       send(res, 404, {
         error: {
           message: `Unknown path ${path}`,
