@@ -73,6 +73,15 @@ export const functions = [
     needs: { table: 'readWrite', secrets: 'read' },
   },
   {
+    name: 'account-health',
+    entry: 'functions/jobs/account-health/handler.ts',
+    description: 'Probes enabled AI accounts, records their health, flips their status and notifies',
+    schedule: 'rate(5 minutes)',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    needs: { table: 'readWrite', secrets: 'read' },
+  },
+  {
     name: 'audit-writer',
     entry: 'functions/jobs/audit-writer/handler.ts',
     description: 'Writes management audit events from the queue, idempotently',

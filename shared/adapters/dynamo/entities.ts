@@ -425,6 +425,67 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
     config,
   );
 
+  /** One health probe of an AI account (kept 30 days through TTL). */
+  const accountHealth = new Entity(
+    {
+      model: { entity: 'accountHealth', version: '1', service },
+      attributes: {
+        accountId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        checkedAt: { type: 'string', required: true, readOnly: true },
+        isHealthy: { type: 'boolean', required: true },
+        responseTimeMs: { type: 'number', required: true },
+        errorMessage: { type: 'string' },
+        expiresAt: { type: 'number', required: true },
+      },
+      indexes: {
+        byAccount: {
+          pk: { field: 'pk', composite: ['accountId'], template: 'AIACCT#${accountId}', casing: none },
+          sk: { field: 'sk', composite: ['checkedAt'], template: 'HEALTH#${checkedAt}', casing: none },
+        },
+        byEnterprise: {
+          index: 'gsi1',
+          pk: {
+            field: 'gsi1pk',
+            composite: ['enterpriseId'],
+            template: 'HEALTH#${enterpriseId}',
+            casing: none,
+          },
+          sk: {
+            field: 'gsi1sk',
+            composite: ['checkedAt', 'accountId'],
+            template: '${checkedAt}#${accountId}',
+            casing: none,
+          },
+        },
+      },
+    },
+    config,
+  );
+
+  /** A notification raised by any capability (channels deliver them once the balance-monitor issue lands). */
+  const alert = new Entity(
+    {
+      model: { entity: 'alert', version: '1', service },
+      attributes: {
+        alertId: { type: 'string', required: true, readOnly: true },
+        enterpriseId: { type: 'string', required: true, readOnly: true },
+        at: { type: 'string', required: true, readOnly: true },
+        kind: { type: 'string', required: true },
+        severity: { type: ['info', 'warning', 'critical'] as const, required: true },
+        subject: { type: 'string', required: true },
+        message: { type: 'string', required: true },
+      },
+      indexes: {
+        byEnterprise: {
+          pk: { field: 'pk', composite: ['enterpriseId'], template: 'ALERT#${enterpriseId}', casing: none },
+          sk: { field: 'sk', composite: ['at', 'alertId'], template: 'AT#${at}#${alertId}', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
   return new Service(
     {
       enterprise,
@@ -440,6 +501,8 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
       quotaCounter,
       quotaLease,
       circuitState,
+      accountHealth,
+      alert,
     },
     config,
   );

@@ -1,0 +1,45 @@
+/** Scheduled: probes every enabled AI account, records its health, flips its status and notifies. */
+import { dynamoDocumentClient } from '../../../shared/adapters/dynamo/client';
+import { buildEntities } from '../../../shared/adapters/dynamo/entities';
+import {
+  DynamoHealthRepository,
+  TableAndLogNotifier,
+} from '../../../shared/adapters/dynamo/health-and-alerts';
+import { tenancyRepositories } from '../../../shared/adapters/dynamo/repositories';
+import { providerFor } from '../../../shared/adapters/providers/registry';
+import { secretStore } from '../../../shared/adapters/secrets/secret-store';
+import { systemClock } from '../../../shared/ports/clock';
+import { env, required } from '../../../shared/runtime/env';
+import { logger } from '../../../shared/runtime/logger';
+import { checkAccountHealth } from '../../../shared/usecases/account-health';
+
+const config = env();
+const tableName = required('TABLE_NAME');
+const db = buildEntities(dynamoDocumentClient(), tableName);
+const { enterprises, aiAccounts } = tenancyRepositories(tableName);
+const secrets = secretStore(
+  config.SECRET_STORE === 'secrets-manager'
+    ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }
+    : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
+);
+
+export const handler = async () => {
+  logger.resetKeys();
+  const outcome = await checkAccountHealth({
+    enterprises,
+    aiAccounts,
+    secrets,
+    providerFor,
+    health: new DynamoHealthRepository(db),
+    notifier: new TableAndLogNotifier(
+      db,
+      (message, details) => logger.warn(message, details),
+      () => systemClock.now(),
+    ),
+    clock: systemClock,
+    timeoutMs: 15_000,
+    concurrency: 8,
+  });
+  logger.info('account health checked', outcome);
+  return outcome;
+};
