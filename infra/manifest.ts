@@ -8,7 +8,7 @@ import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '..
 import { gatewayRoutes } from '../shared/contracts/gateway';
 import { systemRoutes } from '../shared/contracts/system';
 import { tenancyRoutes } from '../shared/contracts/tenancy';
-import { usageRoutes } from '../shared/contracts/usage';
+import { dashboardRoutes, usageRoutes } from '../shared/contracts/usage';
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -58,7 +58,7 @@ export const functions = [
     name: 'admin',
     entry: 'functions/admin/handler.ts',
     description: 'Tenancy management API: enterprises, groups, users, API keys, AI accounts, bindings',
-    routes: toRouteSpecs({ ...tenancyRoutes, ...usageRoutes }),
+    routes: toRouteSpecs({ ...tenancyRoutes, ...usageRoutes, ...dashboardRoutes }),
     memoryMb: 512,
     timeoutSeconds: 10,
     needs: { table: 'readWrite', secrets: 'readWrite', sendTo: ['audit-events'] },

@@ -1,6 +1,6 @@
 /** Tenancy management API: one Lambda for every route of shared/contracts/tenancy.ts. */
 import { tenancyRoutes as r } from '../../shared/contracts/tenancy';
-import { usageRoutes } from '../../shared/contracts/usage';
+import { dashboardRoutes, usageRoutes } from '../../shared/contracts/usage';
 import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
@@ -11,6 +11,7 @@ import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/au
 import { env, required } from '../../shared/runtime/env';
 import { dispatch, httpRoute, routeTable, type RouteInput } from '../../shared/runtime/http';
 import * as uc from '../../shared/usecases/tenancy';
+import { aiDashboard } from '../../shared/usecases/dashboard';
 import { groupUsageStats } from '../../shared/usecases/usage-stats';
 import type { RouteContract } from '../../shared/contracts/route';
 
@@ -97,6 +98,9 @@ export const handler = dispatch(
     ),
     route(usageRoutes.groupUsageStats, (ctx, { params, query }) =>
       groupUsageStats({ groups: repositories.groups, usage }, ctx, params.groupId, query),
+    ),
+    route(dashboardRoutes.aiDashboard, (ctx, { params }) =>
+      aiDashboard({ ...repositories, usage, clock: systemClock }, ctx, params.enterpriseId),
     ),
   ]),
 );

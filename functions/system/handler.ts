@@ -2,7 +2,7 @@
 import { gatewayRoutes } from '../../shared/contracts/gateway';
 import { systemRoutes } from '../../shared/contracts/system';
 import { tenancyRoutes } from '../../shared/contracts/tenancy';
-import { usageRoutes } from '../../shared/contracts/usage';
+import { dashboardRoutes, usageRoutes } from '../../shared/contracts/usage';
 import { env } from '../../shared/runtime/env';
 import { dispatch, httpRoute, routeTable } from '../../shared/runtime/http';
 import { buildOpenApiDocument } from '../../shared/runtime/openapi';
@@ -14,6 +14,7 @@ const openApiDocument = buildOpenApiDocument(
     ...Object.values(tenancyRoutes),
     ...Object.values(gatewayRoutes),
     ...Object.values(usageRoutes),
+    ...Object.values(dashboardRoutes),
   ],
   version,
 );

@@ -54,3 +54,32 @@ export const usageRoutes = {
     response: UsageStats,
   }),
 } as const;
+
+export const AiResourceDashboard = z.object({
+  day: z.string(),
+  totalAccounts: z.number().int(),
+  activeAccounts: z.number().int(),
+  totalGroups: z.number().int(),
+  dailyRequests: z.number().int(),
+  dailyCost: CostByCurrency,
+  averageResponseTime: z.number(),
+  accountsByService: z.array(
+    z.object({ serviceType: z.string(), count: z.number().int(), healthyCount: z.number().int(), avgLoad: z.number() }),
+  ),
+  topGroupsByUsage: z.array(
+    z.object({ groupId: z.string(), groupName: z.string(), dailyCost: CostByCurrency, requestCount: z.number().int() }),
+  ),
+});
+
+export const dashboardRoutes = {
+  aiDashboard: defineRoute({
+    id: 'aiDashboard',
+    method: 'GET',
+    path: '/api/enterprises/{enterpriseId}/ai-dashboard',
+    auth: 'admin',
+    tag: 'gateway',
+    summary: 'The enterprise AI-resource overview for today (UTC): accounts, groups, requests and cost',
+    params: z.strictObject({ enterpriseId: Id }),
+    response: AiResourceDashboard,
+  }),
+} as const;

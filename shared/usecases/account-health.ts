@@ -4,17 +4,12 @@
  * with a notification when an account fails or recovers.
  */
 import type { Clock } from '../ports/clock';
+import { everyPage } from './pages';
 import type { AccountHealthCheck, HealthRepository } from '../ports/health';
 import { ProviderError, type ModelProvider } from '../ports/model-provider';
 import type { Notifier } from '../ports/notifications';
 import type { SecretStore } from '../ports/secrets';
-import type {
-  AiAccount,
-  AiAccountRepository,
-  EnterpriseRepository,
-  Page,
-  PageRequest,
-} from '../ports/tenancy';
+import type { AiAccount, AiAccountRepository, EnterpriseRepository } from '../ports/tenancy';
 
 export interface AccountHealthDeps {
   enterprises: EnterpriseRepository;
@@ -28,17 +23,6 @@ export interface AccountHealthDeps {
   /** Probes in flight at once. */
   concurrency: number;
 }
-
-const everyPage = async <T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> => {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list({ limit: 100, cursor });
-    items.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return items;
-};
 
 /** Runs `work` over `items` with at most `limit` in flight. */
 const inPool = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {

@@ -219,6 +219,22 @@ describe('gateway with the official openai client', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('shows today’s use on the enterprise AI dashboard', async () => {
+    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const res = await http.get(`/api/enterprises/${enterpriseId}/ai-dashboard`, { token });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data).toMatchObject({
+      day,
+      totalAccounts: 2,
+      activeAccounts: 2,
+      totalGroups: 1,
+      dailyRequests: records.length,
+      dailyCost: { USD: records.reduce((s, r) => s.plus(r.cost), new Decimal(0)).toFixed() },
+      accountsByService: [{ serviceType: 'openai', count: 2, healthyCount: 2, avgLoad: 0 }],
+      topGroupsByUsage: [{ groupId, groupName: 'Apps', requestCount: records.length }],
+    });
+  });
+
   it('keeps the aggregates equal to the sum of the usage records', async () => {
     const records = await usageStore().recordsOfGroupDay(groupId, day);
     const [aggregate] = await usageStore().aggregates('GROUP', groupId, 'D', day);
