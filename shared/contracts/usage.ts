@@ -64,10 +64,20 @@ export const AiResourceDashboard = z.object({
   dailyCost: CostByCurrency,
   averageResponseTime: z.number(),
   accountsByService: z.array(
-    z.object({ serviceType: z.string(), count: z.number().int(), healthyCount: z.number().int(), avgLoad: z.number() }),
+    z.object({
+      serviceType: z.string(),
+      count: z.number().int(),
+      healthyCount: z.number().int(),
+      avgLoad: z.number(),
+    }),
   ),
   topGroupsByUsage: z.array(
-    z.object({ groupId: z.string(), groupName: z.string(), dailyCost: CostByCurrency, requestCount: z.number().int() }),
+    z.object({
+      groupId: z.string(),
+      groupName: z.string(),
+      dailyCost: CostByCurrency,
+      requestCount: z.number().int(),
+    }),
   ),
 });
 
