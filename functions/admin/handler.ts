@@ -11,6 +11,7 @@ import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/au
 import { env, required } from '../../shared/runtime/env';
 import { dispatch, httpRoute, routeTable, type RouteInput } from '../../shared/runtime/http';
 import * as uc from '../../shared/usecases/tenancy';
+import { groupBindingOverview } from '../../shared/usecases/binding-overview';
 import { aiDashboard } from '../../shared/usecases/dashboard';
 import { groupUsageStats } from '../../shared/usecases/usage-stats';
 import type { RouteContract } from '../../shared/contracts/route';
@@ -91,7 +92,9 @@ export const handler = dispatch(
     route(r.bulkAccountStatus, (ctx, { params, body }) =>
       uc.setAccountsEnabled(deps, ctx, params.enterpriseId, body),
     ),
-    route(r.getGroupBinding, (ctx, { params }) => uc.getGroupBinding(deps, ctx, params.groupId)),
+    route(r.getGroupBinding, (ctx, { params }) =>
+      groupBindingOverview({ ...repositories, usage, clock: systemClock }, ctx, params.groupId),
+    ),
     route(r.putGroupBinding, (ctx, { params, body }) => uc.putGroupBinding(deps, ctx, params.groupId, body)),
     route(r.listAuditEvents, (ctx, { params, query }) =>
       uc.listAuditEvents(deps, ctx, params.enterpriseId, query),

@@ -296,6 +296,21 @@ export const GroupBinding = z.object({
 });
 
 // ---------- audit ----------
+/** The seed's GetResourceBindingResponse: the binding, what it can reach, and how much of its quota is used. */
+export const GroupBindingOverview = z.object({
+  binding: GroupBinding,
+  availableAccounts: z.array(AiAccount),
+  currentUsage: z.object({
+    day: z.string(),
+    dailyTokens: z.number().int(),
+    dailyTokenLimit: z.number().int(),
+    /** Share of the daily token limit used, 0–1 (0 when there is no limit). */
+    utilizationRate: z.number(),
+    monthlySpend: z.record(z.string(), z.string()),
+    monthlyBudget: NonNegativeDecimalString.nullable(),
+  }),
+});
+
 export const AuditEvent = z.object({
   id: Id,
   enterpriseId: Id,
@@ -587,9 +602,9 @@ export const tenancyRoutes = {
     path: '/api/groups/{groupId}/resource-binding',
     auth: 'admin',
     tag,
-    summary: 'Get a group\u2019s resource binding and quota',
+    summary: 'Get a group\u2019s resource binding and quota, the accounts it reaches and its current usage',
     params: GroupParams,
-    response: GroupBinding,
+    response: GroupBindingOverview,
   }),
   putGroupBinding: defineRoute({
     id: 'putGroupBinding',

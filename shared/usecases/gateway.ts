@@ -5,7 +5,6 @@
  */
 import { LRUCache } from 'lru-cache';
 import { hashApiKey } from '../domain/api-keys';
-import { namedAccountIds } from '../domain/binding';
 import { DomainError } from '../domain/errors';
 import { phase, type CircuitState } from '../domain/gateway/circuit';
 import { callCost } from '../domain/gateway/pricing';
@@ -34,6 +33,7 @@ import type {
   StoredApiKey,
 } from '../ports/tenancy';
 import type { QuotaGate } from './quota-gate';
+import { reachableAccounts } from './reachable-accounts';
 
 export interface GatewayDeps {
   apiKeys: ApiKeyRepository;
@@ -149,16 +149,7 @@ export class Gateway {
     const cacheKey = `${caller.group.id}:${caller.binding.updatedAt}`;
     const cached = this.accounts.get(cacheKey);
     if (cached) return cached;
-    const config = caller.binding.bindingConfig;
-    const pools =
-      config.mode === 'shared' ? config.poolConfig : config.mode === 'hybrid' ? config.fallbackPools : [];
-    const [named, ...pooled] = await Promise.all([
-      this.deps.aiAccounts.getMany(namedAccountIds(config)),
-      ...pools.map((p) => this.deps.aiAccounts.pool(caller.group.enterpriseId, p.serviceType, 'shared')),
-    ]);
-    const accounts = [...(named ?? []), ...pooled.flat()].filter(
-      (a) => a.enterpriseId === caller.group.enterpriseId,
-    );
+    const accounts = await reachableAccounts(this.deps.aiAccounts, caller.binding);
     this.accounts.set(cacheKey, accounts);
     return accounts;
   }

@@ -537,12 +537,6 @@ export const setAccountsEnabled = async (
 };
 
 // ---------- bindings ----------
-export const getGroupBinding = async (deps: TenancyDeps, ctx: RequestContext, groupId: string) => {
-  await visibleGroup(deps, ctx, groupId);
-  const binding = await deps.bindings.get(groupId);
-  if (!binding) throw notFound('Resource binding of group', groupId);
-  return binding;
-};
 
 export const putGroupBinding = async (
   deps: TenancyDeps,

@@ -219,6 +219,27 @@ describe('gateway with the official openai client', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('shows the binding with the accounts it reaches and its current usage', async () => {
+    // The quota test above lowered the daily limit to 1 token: usage now stands far over it.
+    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const tokens = records.reduce((s, r) => s + r.promptTokens + r.completionTokens, 0);
+    const res = await http.get(`/api/groups/${groupId}/resource-binding`, { token });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { binding, availableAccounts, currentUsage } = res.body.data;
+    expect(binding.bindingMode).toBe('shared');
+    expect(availableAccounts.map((a: any) => a.name).sort()).toEqual(['pool A', 'pool B']);
+    expect(JSON.stringify(availableAccounts)).not.toContain('sk-upstream');
+    expect(currentUsage).toMatchObject({
+      day,
+      dailyTokens: tokens,
+      dailyTokenLimit: 1,
+      utilizationRate: tokens,
+    });
+    expect(currentUsage.monthlySpend.USD).toBe(
+      records.reduce((s, r) => s.plus(r.cost), new Decimal(0)).toFixed(),
+    );
+  });
+
   it('shows today’s use on the enterprise AI dashboard', async () => {
     const records = await usageStore().recordsOfGroupDay(groupId, day);
     const res = await http.get(`/api/enterprises/${enterpriseId}/ai-dashboard`, { token });
