@@ -11,4 +11,6 @@ export interface CircuitStore {
     outcome: 'success' | 'failure',
     now: number,
   ): Promise<CircuitState>;
+  /** Keeps the circuit open at least until `until` (a provider's Retry-After); never shortens it. */
+  coolDown(accountId: string, model: string, until: number): Promise<void>;
 }

@@ -107,6 +107,8 @@ export class Gateway {
   private readonly keys: LRUCache<string, GatewayCaller>;
   private readonly accounts: LRUCache<string, AiAccount[]>;
   private readonly credentials: LRUCache<string, string>;
+  /** Keys whose lastUsedAt was written recently: at most one write per key a minute. */
+  private readonly touched: LRUCache<string, true>;
   private readonly roundRobin = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
 
@@ -115,6 +117,7 @@ export class Gateway {
     this.keys = new LRUCache({ max: 10_000, ttl });
     this.accounts = new LRUCache({ max: 10_000, ttl });
     this.credentials = new LRUCache({ max: 10_000, ttl });
+    this.touched = new LRUCache({ max: 10_000, ttl: 60_000 });
   }
 
   /** Resolves a group key; 401 for unknown, revoked or expired keys, 403 for groups that cannot call. */
@@ -141,6 +144,10 @@ export class Gateway {
       throw gatewayError('UNAUTHORIZED', 'This API key is revoked or expired');
     }
     if (caller.group.status !== 'active') throw gatewayError('FORBIDDEN', 'This group is inactive');
+    if (!this.touched.has(keyHash)) {
+      this.touched.set(keyHash, true);
+      await this.deps.apiKeys.touchLastUsed(keyHash, now.toISOString());
+    }
     return caller;
   }
 
@@ -282,7 +289,11 @@ export class Gateway {
         } catch (err) {
           if (!(err instanceof ProviderError) || !err.retryable) throw err;
           failovers.push({ accountId: account.id, failure: err.failure });
-          await deps.circuits.record(account.id, request.model, 'failure', deps.clock.now().getTime());
+          const at = deps.clock.now().getTime();
+          await deps.circuits.record(account.id, request.model, 'failure', at);
+          // Honour Retry-After: no instance sends this account more of this model until then.
+          if (err.retryAfterMs)
+            await deps.circuits.coolDown(account.id, request.model, at + err.retryAfterMs);
         }
       }
       throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers });

@@ -102,6 +102,9 @@ describe('gateway with the official openai client', () => {
     expect(upstreamCall?.headers.authorization).toMatch(/^Bearer sk-upstream-[ab]-/);
     expect(upstreamCall?.body.max_completion_tokens).toBe(64);
 
+    const keys = await http.get(`/api/groups/${groupId}/api-keys`, { token });
+    expect(keys.body.data.items[0].lastUsedAt).toEqual(expect.any(String));
+
     const models = await client.models.list();
     expect(models.data.map((m) => m.id).sort()).toEqual(['gpt-4o', 'gpt-4o-mini']);
   });
@@ -144,6 +147,27 @@ describe('gateway with the official openai client', () => {
     }
     const records = await usageStore().recordsOfGroupDay(groupId, day);
     expect(records.some((r) => r.failovers.length > 0 && r.status === 'success')).toBe(true);
+  });
+
+  it('honours Retry-After: a rate-limited account gets no traffic for that model until it passes', async () => {
+    upstreamA.setMode({ kind: 'rate_limited', retryAfter: '60' });
+    upstreamB.setMode({ kind: 'ok' });
+    try {
+      for (let i = 0; i < 6; i++) {
+        const answer = await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `cool ${i}` }],
+        });
+        expect(answer.choices[0]?.message.content).toContain(`cool ${i}`);
+      }
+      const toA = upstreamA.requests.filter(
+        (r) => r.path === '/v1/chat/completions' && String(r.body.messages.at(-1).content).startsWith('cool'),
+      );
+      // At most the first call reached A (round-robin may start on B); after its 429, none did.
+      expect(toA.length).toBeLessThanOrEqual(1);
+    } finally {
+      upstreamA.setMode({ kind: 'ok' });
+    }
   });
 
   it('answers in OpenAI\u2019s error shape: bad key 401, bad body 400, unknown model 404', async () => {

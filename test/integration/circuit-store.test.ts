@@ -42,4 +42,13 @@ describe('circuit store', () => {
     await instances[0]!.record('acct-1', 'gpt-4o', 'success', later);
     expect(phase((await instances[1]!.states(['acct-1'], 'gpt-4o')).get('acct-1')!, later)).toBe('closed');
   });
+
+  it('cools an account down until its Retry-After, never shortening a longer one', async () => {
+    const store = instances[0]!;
+    await store.coolDown('acct-3', 'gpt-4o', 50_000);
+    expect(phase((await store.states(['acct-3'], 'gpt-4o')).get('acct-3')!, 49_999)).toBe('open');
+    await store.coolDown('acct-3', 'gpt-4o', 20_000);
+    expect((await store.states(['acct-3'], 'gpt-4o')).get('acct-3')!.openUntil).toBe(50_000);
+    expect(phase((await store.states(['acct-3'], 'gpt-4o')).get('acct-3')!, 50_000)).toBe('half-open');
+  });
 });

@@ -95,4 +95,17 @@ export class DynamoCircuitStore implements CircuitStore {
       return toState((await entity.get(key).go({ consistent: true })).data);
     }
   }
+
+  async coolDown(accountId: string, model: string, until: number): Promise<void> {
+    try {
+      await this.db.entities.circuitState
+        .update({ accountId, model })
+        .set({ openUntil: until })
+        .where((a, { notExists, lt }) => `${notExists(a.openUntil)} OR ${lt(a.openUntil, until)}`)
+        .go({ response: 'none' });
+    } catch (err) {
+      // Already open for longer: nothing to do.
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
 }
