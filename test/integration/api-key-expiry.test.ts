@@ -1,23 +1,15 @@
 /** The hourly expiry sweep against DynamoDB Local, with a clock the test moves forward. */
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
-import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
 import { hashApiKey, mintApiKey } from '../../shared/domain/api-keys';
 import type { AuditEvent, StoredApiKey } from '../../shared/ports/tenancy';
 import { expireDueApiKeys } from '../../shared/usecases/tenancy';
+import { freshTable } from '../factories/dynamo-table';
 
 let repos: ReturnType<typeof tenancyRepositories>;
 
 beforeAll(async () => {
-  const endpoint = inject('dynamoEndpoint');
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const tableName = `expiry-${randomUUID()}`;
-  await ensureTable(new DynamoDBClient({ endpoint }), tableName);
+  const tableName = await freshTable('expiry');
   repos = tenancyRepositories(tableName);
 });
 

@@ -1,24 +1,16 @@
 /** Circuit state shared by instances through DynamoDB Local. */
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCircuitStore } from '../../shared/adapters/dynamo/circuit-store';
 import { dynamoDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
-import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
 import { phase } from '../../shared/domain/gateway/circuit';
+import { freshTable } from '../factories/dynamo-table';
 
 const settings = { failureThreshold: 20, windowMs: 60_000, cooldownMs: 5_000 };
 let instances: DynamoCircuitStore[];
 
 beforeAll(async () => {
-  const endpoint = inject('dynamoEndpoint');
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const tableName = `circuit-${randomUUID()}`;
-  await ensureTable(new DynamoDBClient({ endpoint }), tableName);
+  const tableName = await freshTable('circuit');
   const db = buildEntities(dynamoDocumentClient(), tableName);
   instances = [new DynamoCircuitStore(db, settings), new DynamoCircuitStore(db, settings)];
 });

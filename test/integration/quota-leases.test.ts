@@ -3,25 +3,18 @@
  * processes would have) admit concurrently from one counter.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
-import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
 import { DynamoQuotaLeaseStore } from '../../shared/adapters/dynamo/quota-lease-store';
 import { QuotaGate } from '../../shared/usecases/quota-gate';
+import { freshTable } from '../factories/dynamo-table';
 
 let store: DynamoQuotaLeaseStore;
 const clock = { now: () => new Date() };
 
 beforeAll(async () => {
-  const endpoint = inject('dynamoEndpoint');
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const tableName = `quota-${randomUUID()}`;
-  await ensureTable(new DynamoDBClient({ endpoint }), tableName);
+  const tableName = await freshTable('quota');
   store = new DynamoQuotaLeaseStore(buildEntities(dynamoDocumentClient(), tableName), {
     maxLease: 1_000,
     leaseTtlMs: 30_000,

@@ -1,24 +1,16 @@
 /** Metering against DynamoDB Local: aggregates always equal the sum of the records, exactly. */
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Decimal from 'decimal.js';
 import { ulid } from 'ulidx';
-import { beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
-import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import type { UsageRecord } from '../../shared/ports/metering';
+import { freshTable } from '../factories/dynamo-table';
 
 let store: DynamoUsageStore;
 
 beforeAll(async () => {
-  const endpoint = inject('dynamoEndpoint');
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const tableName = `usage-${randomUUID()}`;
-  await ensureTable(new DynamoDBClient({ endpoint }), tableName);
+  const tableName = await freshTable('usage');
   store = new DynamoUsageStore(exactNumbersDocumentClient(), tableName);
 });
 

@@ -1,0 +1,19 @@
+/**
+ * A fresh table on the run's shared DynamoDB Local (test/global-setup.ts), for tests that use
+ * repositories directly. Points the SDK's default clients at DynamoDB Local, as the runtime does.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
+
+export const freshTable = async (prefix: string): Promise<string> => {
+  const endpoint = inject('dynamoEndpoint');
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const tableName = `${prefix}-${randomUUID()}`;
+  await ensureTable(new DynamoDBClient({ endpoint }), tableName);
+  return tableName;
+};
