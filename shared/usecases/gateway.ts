@@ -236,6 +236,8 @@ export class Gateway {
     }
 
     const failovers: { accountId: string; failure: string }[] = [];
+    /** Set once a provider answered: later failures (metering) must not be treated as the call failing. */
+    let answered = false;
     const started = performance.now();
     try {
       for (const account of selection.attempts.slice(0, deps.settings.maxAttempts)) {
@@ -252,6 +254,7 @@ export class Gateway {
             { costPerToken: chosen.costPerToken, currency: chosen.currency },
             { on: now.toISOString().slice(0, 10) },
           );
+          answered = true;
           if (reservation) {
             await deps.quota.settle(
               reservation,
@@ -298,6 +301,7 @@ export class Gateway {
       }
       throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers });
     } catch (err) {
+      if (answered) throw err;
       if (reservation) await deps.quota.settle(reservation, 0);
       await deps.usage.record({
         requestId,
