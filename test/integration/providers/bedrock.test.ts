@@ -7,7 +7,7 @@ import type { FakeBedrock, FakeBedrockMode } from '../../factories/fake-bedrock'
 import { credentialScope, startFakeBedrock } from '../../factories/fake-bedrock';
 import { estimateTokens } from '../../factories/fake-upstream';
 
-const ACCESS_KEY_ID = 'AKIAFAKE0123456789AB';
+const ACCESS_KEY_ID = 'FAKEACCESSKEY0123456';
 const SECRET = 'fakeSecretKey/0123456789abcdefghijklmnopqr';
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const REPLY = 'Paris is the capital of France. It sits on the Seine.';
@@ -136,13 +136,13 @@ describe('chat (Converse)', () => {
 
   it('uses the default credential chain when the target has no static keys', async () => {
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = 'AKIAFROMENVIRONMENT1';
+    process.env.AWS_ACCESS_KEY_ID = 'FAKEKEYFROMENVIRON01';
     process.env.AWS_SECRET_ACCESS_KEY = 'secretFromTheEnvironment0123456789';
     try {
       const roleTarget = { ...target, options: { region: 'eu-central-1' } };
       await provider.chat(roleTarget, request(), signal());
       expect(credentialScope(fake.requests[0]!.headers.authorization as string)).toMatchObject({
-        accessKeyId: 'AKIAFROMENVIRONMENT1',
+        accessKeyId: 'FAKEKEYFROMENVIRON01',
         region: 'eu-central-1',
       });
     } finally {
