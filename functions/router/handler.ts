@@ -96,6 +96,29 @@ const toChatRequest = (body: ChatCompletionRequest): ChatRequest => ({
 export const handler = dispatch(
   routeTable([
     [
+      r.embeddings,
+      httpRoute(r.embeddings, options, async ({ body, caller }) => {
+        const input = typeof body.input === 'string' ? [body.input] : body.input;
+        const { result, usage } = await gateway.embed(caller as unknown as GatewayCaller, {
+          model: body.model,
+          input,
+        });
+        return {
+          object: 'list',
+          data: result.vectors.map((vector, index) => ({
+            object: 'embedding',
+            index,
+            embedding:
+              body.encoding_format === 'base64'
+                ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+                : vector,
+          })),
+          model: body.model,
+          usage: { prompt_tokens: usage.promptTokens, total_tokens: usage.promptTokens },
+        };
+      }),
+    ],
+    [
       r.messages,
       httpRoute(r.messages, anthropicOptions, async ({ body, caller }) => {
         if (body.stream)

@@ -30,6 +30,15 @@ export const ChatCompletionRequest = z.object({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
+export const EmbeddingsRequest = z.object({
+  model: z.string().min(1).max(200),
+  input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(2048)]),
+  /** The official SDKs ask for base64 (little-endian float32) by default. */
+  encoding_format: z.enum(['float', 'base64']).optional(),
+  user: z.string().max(256).optional(),
+});
+export type EmbeddingsRequest = z.infer<typeof EmbeddingsRequest>;
+
 /** OpenAI's error object; `code` carries Tollgate's stable error code. */
 export interface OpenAiError {
   error: { message: string; type: string; param: string | null; code: string };
@@ -87,6 +96,16 @@ export const AiChatResponse = z.object({
 
 /** Every gateway route, served by the router function. */
 export const gatewayRoutes = {
+  embeddings: defineRoute({
+    id: 'embeddings',
+    method: 'POST',
+    path: '/v1/embeddings',
+    auth: 'gateway',
+    tag: 'gateway',
+    summary: 'OpenAI-compatible embeddings, routed by the group binding',
+    body: EmbeddingsRequest,
+    response: z.record(z.string(), z.unknown()),
+  }),
   chatCompletions: defineRoute({
     id: 'chatCompletions',
     method: 'POST',

@@ -13,12 +13,15 @@ import { toDecimalString } from '../domain/money';
 import { newId } from '../domain/ids';
 import type { CircuitStore } from '../ports/circuits';
 import type { Clock } from '../ports/clock';
-import type { UsageStore } from '../ports/metering';
+import type { UsageRecord, UsageStore } from '../ports/metering';
 import {
   ProviderError,
   type ChatRequest,
   type ChatResult,
+  type EmbeddingRequest,
+  type EmbeddingResult,
   type ModelProvider,
+  type ProviderTarget,
   type TokenUsage,
 } from '../ports/model-provider';
 import type { SecretStore } from '../ports/secrets';
@@ -72,9 +75,21 @@ export interface GatewayCaller {
   binding: GroupBinding;
 }
 
-export interface ChatOutcome {
+/** One routed provider call: what to reserve, how to call a provider, how to read its usage. */
+interface RoutedCall<T> {
+  model: string;
+  serviceType?: string | undefined;
+  requestType: UsageRecord['requestType'];
+  /** Worst-case tokens, reserved from the daily quota before the call. */
+  reserveTokens: number;
+  invoke(provider: ModelProvider, target: ProviderTarget, signal: AbortSignal): Promise<T>;
+  /** The provider's usage, or an estimate (flagged) when it reported none. */
+  usageOf(result: T): { usage: TokenUsage; estimated: boolean };
+}
+
+export interface RoutedOutcome<T> {
   requestId: string;
-  result: ChatResult;
+  result: T;
   usage: TokenUsage;
   account: Pick<AiAccount, 'id' | 'name' | 'serviceType'>;
   cost: string;
@@ -179,14 +194,51 @@ export class Gateway {
     return secret;
   }
 
-  async chat(caller: GatewayCaller, request: ChatRequest, serviceType?: string): Promise<ChatOutcome> {
+  async chat(
+    caller: GatewayCaller,
+    request: ChatRequest,
+    serviceType?: string,
+  ): Promise<RoutedOutcome<ChatResult>> {
+    const maxTokens = request.maxTokens ?? this.deps.settings.defaultMaxTokens;
+    const upstream: ChatRequest = { ...request, maxTokens };
+    return this.route(caller, {
+      model: request.model,
+      serviceType,
+      requestType: 'chat',
+      reserveTokens: promptTokenBound(request) + maxTokens,
+      invoke: (provider, target, signal) => provider.chat(target, upstream, signal),
+      usageOf: (result) =>
+        result.usage
+          ? { usage: result.usage, estimated: false }
+          : { usage: estimateUsage(request, result.content), estimated: true },
+    });
+  }
+
+  async embed(caller: GatewayCaller, request: EmbeddingRequest): Promise<RoutedOutcome<EmbeddingResult>> {
+    return this.route(caller, {
+      model: request.model,
+      requestType: 'embedding',
+      reserveTokens: request.input.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8') + 8, 0),
+      invoke: (provider, target, signal) => provider.embed(target, request, signal),
+      usageOf: (result) => ({
+        usage: {
+          promptTokens: result.usage?.promptTokens ?? Math.ceil(request.input.join('').length / 4),
+          completionTokens: 0,
+          cachedPromptTokens: 0,
+        },
+        estimated: result.usage === null,
+      }),
+    });
+  }
+
+  private async route<T>(caller: GatewayCaller, call: RoutedCall<T>): Promise<RoutedOutcome<T>> {
     const { deps } = this;
     const now = deps.clock.now();
     const requestId = newId(now);
     const accounts = await this.reachable(caller);
     const circuits = await deps.circuits.states(
       accounts.map((a) => a.id),
-      request.model,
+      call.model,
     );
     const candidates = new Map<string, CandidateAccount>(
       accounts.map((a) => [
@@ -205,7 +257,7 @@ export class Gateway {
       caller.binding,
       candidates,
       pool,
-      { model: request.model, serviceType, now: now.getTime() },
+      { model: call.model, serviceType: call.serviceType, now: now.getTime() },
       {
         roundRobin: (tier) => {
           const key = `${caller.group.id}:${tier}`;
@@ -218,19 +270,15 @@ export class Gateway {
       },
     );
     if (selection.attempts.length === 0) {
-      throw gatewayError('NOT_FOUND', `No account of this group can serve model "${request.model}" now`, {
+      throw gatewayError('NOT_FOUND', `No account of this group can serve model "${call.model}" now`, {
         skipped: selection.skipped,
       });
     }
 
-    const maxTokens = request.maxTokens ?? deps.settings.defaultMaxTokens;
-    const upstreamRequest: ChatRequest = { ...request, maxTokens };
     const { dailyTokenLimit } = caller.binding.quotaConfig;
     const quotaRef = { groupId: caller.group.id, counter: `D#${now.toISOString().slice(0, 10)}` };
     const reservation =
-      dailyTokenLimit > 0
-        ? await deps.quota.admit(quotaRef, dailyTokenLimit, promptTokenBound(request) + maxTokens)
-        : null;
+      dailyTokenLimit > 0 ? await deps.quota.admit(quotaRef, dailyTokenLimit, call.reserveTokens) : null;
     if (dailyTokenLimit > 0 && !reservation) {
       throw gatewayError('QUOTA_EXCEEDED', `The group's daily token limit of ${dailyTokenLimit} is reached`);
     }
@@ -242,14 +290,14 @@ export class Gateway {
     try {
       for (const account of selection.attempts.slice(0, deps.settings.maxAttempts)) {
         try {
-          const result = await this.attempt(account.id, accounts, upstreamRequest);
+          const result = await this.attempt(account.id, accounts, call.invoke);
           if (circuits.get(account.id)?.failures || circuits.get(account.id)?.openUntil) {
-            await deps.circuits.record(account.id, request.model, 'success', deps.clock.now().getTime());
+            await deps.circuits.record(account.id, call.model, 'success', deps.clock.now().getTime());
           }
           const chosen = accounts.find((a) => a.id === account.id)!;
-          const usage = result.usage ?? estimateUsage(request, result.content);
+          const { usage, estimated } = call.usageOf(result);
           const { cost } = callCost(
-            request.model,
+            call.model,
             usage,
             { costPerToken: chosen.costPerToken, currency: chosen.currency },
             { on: now.toISOString().slice(0, 10) },
@@ -270,15 +318,15 @@ export class Gateway {
             apiKeyId: caller.key.id,
             accountId: chosen.id,
             serviceType: chosen.serviceType,
-            model: request.model,
-            requestType: 'chat',
+            model: call.model,
+            requestType: call.requestType,
             ...usage,
             cost: toDecimalString(cost),
             currency: cost.currency,
             latencyMs: Math.round(performance.now() - started),
             status: 'success',
             errorCode: null,
-            estimated: result.usage === null,
+            estimated,
             failovers,
           });
           return {
@@ -293,10 +341,9 @@ export class Gateway {
           if (!(err instanceof ProviderError) || !err.retryable) throw err;
           failovers.push({ accountId: account.id, failure: err.failure });
           const at = deps.clock.now().getTime();
-          await deps.circuits.record(account.id, request.model, 'failure', at);
+          await deps.circuits.record(account.id, call.model, 'failure', at);
           // Honour Retry-After: no instance sends this account more of this model until then.
-          if (err.retryAfterMs)
-            await deps.circuits.coolDown(account.id, request.model, at + err.retryAfterMs);
+          if (err.retryAfterMs) await deps.circuits.coolDown(account.id, call.model, at + err.retryAfterMs);
         }
       }
       throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers });
@@ -312,8 +359,8 @@ export class Gateway {
         apiKeyId: caller.key.id,
         accountId: failovers.at(-1)?.accountId ?? selection.attempts[0]!.id,
         serviceType: candidates.get(failovers.at(-1)?.accountId ?? selection.attempts[0]!.id)!.serviceType,
-        model: request.model,
-        requestType: 'chat',
+        model: call.model,
+        requestType: call.requestType,
         promptTokens: 0,
         completionTokens: 0,
         cachedPromptTokens: 0,
@@ -338,15 +385,19 @@ export class Gateway {
     return state && phase(state, now) === 'open' ? state.openUntil : 0;
   }
 
-  private async attempt(accountId: string, accounts: AiAccount[], request: ChatRequest): Promise<ChatResult> {
+  private async attempt<T>(
+    accountId: string,
+    accounts: AiAccount[],
+    invoke: RoutedCall<T>['invoke'],
+  ): Promise<T> {
     const account = accounts.find((a) => a.id === accountId)!;
     const provider = this.deps.providerFor(account.serviceType);
     const apiKey = await this.credential(account);
     this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
     try {
-      return await provider.chat(
+      return await invoke(
+        provider,
         { serviceType: account.serviceType, endpoint: account.endpoint, apiKey },
-        request,
         AbortSignal.timeout(this.deps.settings.attemptTimeoutMs),
       );
     } finally {

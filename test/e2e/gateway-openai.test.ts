@@ -26,11 +26,11 @@ const day = new Date().toISOString().slice(0, 10);
 beforeAll(async () => {
   upstreamA = await startFakeOpenAi({
     apiKey: 'sk-upstream-a-0000000000',
-    models: ['gpt-4o', 'gpt-4o-mini'],
+    models: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'],
   });
   upstreamB = await startFakeOpenAi({
     apiKey: 'sk-upstream-b-0000000000',
-    models: ['gpt-4o', 'gpt-4o-mini'],
+    models: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'],
   });
   rt = await startTestRuntime();
   http = api(rt.apiUrl);
@@ -51,7 +51,7 @@ beforeAll(async () => {
         providerAccountId: name,
         apiKey: key,
         endpoint: upstream.url,
-        supportedModels: ['gpt-4o', 'gpt-4o-mini'],
+        supportedModels: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'],
       },
       auth,
     );
@@ -106,7 +106,34 @@ describe('gateway with the official openai client', () => {
     expect(keys.body.data.items[0].lastUsedAt).toEqual(expect.any(String));
 
     const models = await client.models.list();
-    expect(models.data.map((m) => m.id).sort()).toEqual(['gpt-4o', 'gpt-4o-mini']);
+    expect(models.data.map((m) => m.id).sort()).toEqual(['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small']);
+  });
+
+  it('serves embeddings in input order and meters them', async () => {
+    const res = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['first text', 'second'],
+    });
+    expect(res.data.map((d) => d.index)).toEqual([0, 1]);
+    expect(res.data[0]!.embedding.length).toBeGreaterThan(0);
+    expect(res.usage.prompt_tokens).toBeGreaterThan(0);
+    const [aggregate] = await usageStore().aggregates('MODEL', 'text-embedding-3-small', 'D', day);
+    expect(aggregate).toMatchObject({
+      requests: 1,
+      promptTokens: res.usage.prompt_tokens,
+      completionTokens: 0,
+    });
+    // text-embedding-3-small: 0.02 USD per 1M input tokens.
+    expect(aggregate!.cost.USD).toBe(
+      toDecimalString(
+        callCost(
+          'text-embedding-3-small',
+          { promptTokens: res.usage.prompt_tokens, completionTokens: 0, cachedPromptTokens: 0 },
+          { costPerToken: '0', currency: 'USD' },
+          { on: day },
+        ).cost,
+      ),
+    );
   });
 
   it('meters the call with its exact cost', async () => {
