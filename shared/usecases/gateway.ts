@@ -9,7 +9,8 @@ import { DomainError } from '../domain/errors';
 import { phase, type CircuitState } from '../domain/gateway/circuit';
 import { callCost } from '../domain/gateway/pricing';
 import { selectAccounts, type CandidateAccount } from '../domain/gateway/selection';
-import { toDecimalString } from '../domain/money';
+import { decimal, toDecimalString, type Money } from '../domain/money';
+import { microUnits } from '../domain/gateway/quota';
 import { newId } from '../domain/ids';
 import type { CircuitStore } from '../ports/circuits';
 import type { Clock } from '../ports/clock';
@@ -35,7 +36,7 @@ import type {
   GroupRepository,
   StoredApiKey,
 } from '../ports/tenancy';
-import type { QuotaGate } from './quota-gate';
+import type { QuotaGate, Reservation } from './quota-gate';
 import { reachableAccounts } from './reachable-accounts';
 
 export interface GatewayDeps {
@@ -68,6 +69,12 @@ export const defaultGatewaySettings: GatewaySettings = {
   defaultMaxTokens: 4096,
 };
 
+/** A reservation held for one call, on the token counter or the budget counter. */
+interface Held {
+  kind: 'tokens' | 'budget';
+  reservation: Reservation;
+}
+
 /** What a group key resolves to. */
 export interface GatewayCaller {
   key: StoredApiKey;
@@ -80,8 +87,8 @@ interface RoutedCall<T> {
   model: string;
   serviceType?: string | undefined;
   requestType: UsageRecord['requestType'];
-  /** Worst-case tokens, reserved from the daily quota before the call. */
-  reserveTokens: number;
+  /** Worst-case tokens, reserved from the daily token quota and priced against the monthly budget. */
+  reserve: { promptTokens: number; completionTokens: number };
   invoke(provider: ModelProvider, target: ProviderTarget, signal: AbortSignal): Promise<T>;
   /** The provider's usage, or an estimate (flagged) when it reported none. */
   usageOf(result: T): { usage: TokenUsage; estimated: boolean };
@@ -205,7 +212,7 @@ export class Gateway {
       model: request.model,
       serviceType,
       requestType: 'chat',
-      reserveTokens: promptTokenBound(request) + maxTokens,
+      reserve: { promptTokens: promptTokenBound(request), completionTokens: maxTokens },
       invoke: (provider, target, signal) => provider.chat(target, upstream, signal),
       usageOf: (result) =>
         result.usage
@@ -218,7 +225,10 @@ export class Gateway {
     return this.route(caller, {
       model: request.model,
       requestType: 'embedding',
-      reserveTokens: request.input.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8') + 8, 0),
+      reserve: {
+        promptTokens: request.input.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8') + 8, 0),
+        completionTokens: 0,
+      },
       invoke: (provider, target, signal) => provider.embed(target, request, signal),
       usageOf: (result) => ({
         usage: {
@@ -275,20 +285,19 @@ export class Gateway {
       });
     }
 
-    const { dailyTokenLimit } = caller.binding.quotaConfig;
-    const quotaRef = { groupId: caller.group.id, counter: `D#${now.toISOString().slice(0, 10)}` };
-    const reservation =
-      dailyTokenLimit > 0 ? await deps.quota.admit(quotaRef, dailyTokenLimit, call.reserveTokens) : null;
-    if (dailyTokenLimit > 0 && !reservation) {
-      throw gatewayError('QUOTA_EXCEEDED', `The group's daily token limit of ${dailyTokenLimit} is reached`);
-    }
-
+    const attempts = selection.attempts.slice(0, deps.settings.maxAttempts);
+    const reservations = await this.admit(
+      caller,
+      call,
+      attempts.map((a) => accounts.find((account) => account.id === a.id)!),
+      now,
+    );
     const failovers: { accountId: string; failure: string }[] = [];
     /** Set once a provider answered: later failures (metering) must not be treated as the call failing. */
     let answered = false;
     const started = performance.now();
     try {
-      for (const account of selection.attempts.slice(0, deps.settings.maxAttempts)) {
+      for (const account of attempts) {
         try {
           const result = await this.attempt(account.id, accounts, call.invoke);
           if (circuits.get(account.id)?.failures || circuits.get(account.id)?.openUntil) {
@@ -303,12 +312,7 @@ export class Gateway {
             { on: now.toISOString().slice(0, 10) },
           );
           answered = true;
-          if (reservation) {
-            await deps.quota.settle(
-              reservation,
-              Math.min(reservation.units, usage.promptTokens + usage.completionTokens),
-            );
-          }
+          await this.settle(reservations, usage.promptTokens + usage.completionTokens, cost);
           await deps.usage.record({
             requestId,
             at: now.toISOString(),
@@ -349,7 +353,7 @@ export class Gateway {
       throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers });
     } catch (err) {
       if (answered) throw err;
-      if (reservation) await deps.quota.settle(reservation, 0);
+      await Promise.all(reservations.map(({ reservation }) => deps.quota.settle(reservation, 0)));
       await deps.usage.record({
         requestId,
         at: now.toISOString(),
@@ -378,6 +382,74 @@ export class Gateway {
       }
       throw err;
     }
+  }
+
+  /**
+   * Reserves the call's worst case before it is sent: its tokens from today's token counter and its
+   * cost (on the dearest account it may go to) from this month's budget counter, in micro-units.
+   * Either refusal is a 429 and releases what was already reserved.
+   */
+  private async admit(
+    caller: GatewayCaller,
+    call: RoutedCall<unknown>,
+    attempts: readonly AiAccount[],
+    now: Date,
+  ): Promise<Held[]> {
+    const { quota } = this.deps;
+    const { dailyTokenLimit, monthlyBudget, budgetCurrency } = caller.binding.quotaConfig;
+    const day = now.toISOString().slice(0, 10);
+    const held: Held[] = [];
+    const refuse = async (message: string): Promise<never> => {
+      await Promise.all(held.map(({ reservation }) => quota.settle(reservation, 0)));
+      throw gatewayError('QUOTA_EXCEEDED', message);
+    };
+    if (dailyTokenLimit > 0) {
+      const units = call.reserve.promptTokens + call.reserve.completionTokens;
+      const reservation = await quota.admit(
+        { groupId: caller.group.id, counter: `D#${day}` },
+        dailyTokenLimit,
+        units,
+      );
+      if (!reservation) return refuse(`The group's daily token limit of ${dailyTokenLimit} is reached`);
+      held.push({ kind: 'tokens', reservation });
+    }
+    if (monthlyBudget !== null) {
+      const worst = attempts
+        .map((account) => {
+          const { cost } = callCost(
+            call.model,
+            { ...call.reserve, cachedPromptTokens: 0 },
+            { costPerToken: account.costPerToken, currency: account.currency },
+            { on: day },
+          );
+          if (cost.currency !== budgetCurrency) {
+            throw gatewayError(
+              'FORBIDDEN',
+              `Account prices are in ${cost.currency}, the group's budget in ${budgetCurrency}`,
+            );
+          }
+          return microUnits(cost.amount, 'up');
+        })
+        .reduce((a, b) => Math.max(a, b), 0);
+      const ref = { groupId: caller.group.id, counter: `M#${day.slice(0, 7)}#${budgetCurrency}` };
+      const reservation = await quota.admit(ref, microUnits(decimal(monthlyBudget), 'down'), worst);
+      if (!reservation)
+        return refuse(`The group's monthly budget of ${monthlyBudget} ${budgetCurrency} is reached`);
+      held.push({ kind: 'budget', reservation });
+    }
+    return held;
+  }
+
+  /** After the call: spend the actual tokens and cost, never more than was reserved. */
+  private async settle(held: readonly Held[], tokens: number, cost: Money): Promise<void> {
+    await Promise.all(
+      held.map(({ kind, reservation }) =>
+        this.deps.quota.settle(
+          reservation,
+          Math.min(reservation.units, kind === 'tokens' ? tokens : microUnits(cost.amount, 'up')),
+        ),
+      ),
+    );
   }
 
   /** An open circuit blocks until its cooldown ends; a half-open one lets this request probe. */

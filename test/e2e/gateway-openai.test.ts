@@ -315,3 +315,50 @@ describe('gateway with the official openai client', () => {
     expect(new Decimal(aggregate!.cost.USD!).equals(sum)).toBe(true);
   });
 });
+
+describe('monthly budget', () => {
+  it('admits calls only while their worst-case cost fits the budget, and spends no more than it', async () => {
+    const auth = { token };
+    const budgetGroup = (
+      await http.post(`/api/enterprises/${enterpriseId}/groups`, { name: 'Budgeted' }, auth)
+    ).body.data.id;
+    const put = await http.put(
+      `/api/groups/${budgetGroup}/resource-binding`,
+      {
+        bindingMode: 'shared',
+        bindingConfig: {
+          mode: 'shared',
+          poolConfig: [{ serviceType: 'openai', maxUsagePercent: 100, priority: 1 }],
+        },
+        quotaConfig: { dailyTokenLimit: 0, monthlyBudget: '0.0004' },
+      },
+      auth,
+    );
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const key = (await http.post(`/api/groups/${budgetGroup}/api-keys`, { name: 'budget' }, auth)).body.data
+      .key;
+    const budgeted = new OpenAI({ apiKey: key, baseURL: `${rt.apiUrl}/v1`, maxRetries: 0 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      try {
+        await budgeted.chat.completions.create({
+          model: 'gpt-4o',
+          messages: [{ role: 'user', content: `budget ${i}` }],
+          max_tokens: 16,
+        });
+        outcomes.push('ok');
+      } catch (err) {
+        expect(err).toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED' });
+        outcomes.push('refused');
+      }
+    }
+    expect(outcomes[0]).toBe('ok');
+    expect(outcomes).toContain('refused');
+    const spent = (await usageStore().recordsOfGroupDay(budgetGroup, day)).reduce(
+      (s, r) => s.plus(r.cost),
+      new Decimal(0),
+    );
+    expect(spent.greaterThan(0)).toBe(true);
+    expect(spent.lessThanOrEqualTo('0.0004')).toBe(true);
+  });
+});

@@ -8,6 +8,12 @@
  * Units are integers (tokens, or money in micro-units) so the arithmetic is exact.
  */
 
+import type { DecimalValue } from '../money';
+
+/** Money as whole millionths (exact for every price in the table), for integer quota counters. */
+export const microUnits = (amount: DecimalValue, round: 'up' | 'down'): number =>
+  amount.times(1_000_000)[round === 'up' ? 'ceil' : 'floor']().toNumber();
+
 /** At most this share of what is left is leased to one instance at a time. */
 const LEASE_FRACTION = 0.1;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseLedger, leaseSize } from '../../../../shared/domain/gateway/quota';
+import { LeaseLedger, leaseSize, microUnits } from '../../../../shared/domain/gateway/quota';
+import { decimal } from '../../../../shared/domain/money';
 
 describe('leaseSize', () => {
   it('leases a tenth of what is left, at least the demand, capped', () => {
@@ -49,5 +50,14 @@ describe('LeaseLedger', () => {
     ledger.credit(10);
     ledger.reserve(10);
     expect(() => ledger.settle(10, 11)).toThrow(RangeError);
+  });
+});
+
+describe('microUnits', () => {
+  it('turns money into whole millionths, rounding the way it is told', () => {
+    expect(microUnits(decimal('0.0004'), 'down')).toBe(400);
+    expect(microUnits(decimal('0.0000001'), 'up')).toBe(1);
+    expect(microUnits(decimal('0.0000001'), 'down')).toBe(0);
+    expect(microUnits(decimal('12.5'), 'up')).toBe(12_500_000);
   });
 });
