@@ -7,6 +7,7 @@ import {
 import { DynamoCircuitStore } from '../../shared/adapters/dynamo/circuit-store';
 import { dynamoDocumentClient, exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
+import { TableAndLogNotifier } from '../../shared/adapters/dynamo/health-and-alerts';
 import { DynamoQuotaLeaseStore } from '../../shared/adapters/dynamo/quota-lease-store';
 import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
@@ -18,6 +19,7 @@ import { newId } from '../../shared/domain/ids';
 import { systemClock } from '../../shared/ports/clock';
 import type { ChatRequest } from '../../shared/ports/model-provider';
 import { env, required } from '../../shared/runtime/env';
+import { logger } from '../../shared/runtime/logger';
 import { dispatch, httpRoute, routeTable } from '../../shared/runtime/http';
 import { defaultGatewaySettings, Gateway, type GatewayCaller } from '../../shared/usecases/gateway';
 import { QuotaGate } from '../../shared/usecases/quota-gate';
@@ -42,6 +44,11 @@ const gateway = new Gateway({
     systemClock,
   ),
   providerFor,
+  notifier: new TableAndLogNotifier(
+    db,
+    (message, details) => logger.warn(message, details),
+    () => systemClock.now(),
+  ),
   clock: systemClock,
   settings: defaultGatewaySettings,
 });

@@ -15,4 +15,6 @@ export interface Notification {
  */
 export interface Notifier {
   notify(notification: Notification): Promise<void>;
+  /** Notifies only the first time `onceKey` is seen (e.g. a quota threshold per period). */
+  notifyOnce(onceKey: string, notification: Notification): Promise<void>;
 }

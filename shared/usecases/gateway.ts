@@ -25,6 +25,7 @@ import {
   type ProviderTarget,
   type TokenUsage,
 } from '../ports/model-provider';
+import type { Notifier } from '../ports/notifications';
 import type { SecretStore } from '../ports/secrets';
 import type {
   AiAccount,
@@ -49,6 +50,7 @@ export interface GatewayDeps {
   usage: UsageStore;
   quota: QuotaGate;
   providerFor(serviceType: string): ModelProvider;
+  notifier: Notifier;
   clock: Clock;
   settings: GatewaySettings;
 }
@@ -412,6 +414,7 @@ export class Gateway {
       );
       if (!reservation) return refuse(`The group's daily token limit of ${dailyTokenLimit} is reached`);
       held.push({ kind: 'tokens', reservation });
+      await this.warnOnThresholds(caller, reservation, `daily token limit (${dailyTokenLimit})`);
     }
     if (monthlyBudget !== null) {
       const worst = attempts
@@ -436,8 +439,39 @@ export class Gateway {
       if (!reservation)
         return refuse(`The group's monthly budget of ${monthlyBudget} ${budgetCurrency} is reached`);
       held.push({ kind: 'budget', reservation });
+      await this.warnOnThresholds(caller, reservation, `monthly budget (${monthlyBudget} ${budgetCurrency})`);
     }
     return held;
+  }
+
+  /**
+   * The warning and alert thresholds (default 80 / 95 %), each notified once per counter period.
+   * Checked when a lease is taken, against everything granted: it may fire up to one lease early.
+   */
+  private async warnOnThresholds(
+    caller: GatewayCaller,
+    reservation: Reservation,
+    what: string,
+  ): Promise<void> {
+    if (reservation.grantedShare === null) return;
+    const { warningThreshold, alertThreshold } = caller.binding.quotaConfig;
+    const percent = reservation.grantedShare * 100;
+    for (const [threshold, severity] of [
+      [warningThreshold, 'warning'],
+      [alertThreshold, 'critical'],
+    ] as const) {
+      if (percent < threshold) continue;
+      await this.deps.notifier.notifyOnce(
+        `QUOTA#${reservation.ref.groupId}#${reservation.ref.counter}#${threshold}`,
+        {
+          enterpriseId: caller.group.enterpriseId,
+          kind: 'gateway.quota.threshold',
+          severity,
+          subject: `group:${caller.group.id}`,
+          message: `Group "${caller.group.name}" has used ${threshold} % of its ${what}.`,
+        },
+      );
+    }
   }
 
   /** After the call: spend the actual tokens and cost, never more than was reserved. */

@@ -10,6 +10,8 @@ import type { CounterRef, QuotaLeaseStore } from '../ports/quota';
 export interface Reservation {
   ref: CounterRef;
   units: number;
+  /** The share of the limit granted to all instances once this reservation took a new lease (else null). */
+  grantedShare: number | null;
 }
 
 export class QuotaGate {
@@ -58,10 +60,10 @@ export class QuotaGate {
         await this.serialized(ref, () => this.store.giveBack(ref, this.instanceId, ledger.release()));
       }
     }
-    if (ledger.reserve(units).admitted) return { ref, units };
+    if (ledger.reserve(units).admitted) return { ref, units, grantedShare: null };
     return this.serialized(ref, async () => {
       const again = ledger.reserve(units);
-      if (again.admitted) return { ref, units };
+      if (again.admitted) return { ref, units, grantedShare: null };
       const granted = await this.store.acquire(
         ref,
         limit,
@@ -71,7 +73,10 @@ export class QuotaGate {
       );
       if (granted === 0) return null;
       ledger.credit(granted);
-      return ledger.reserve(units).admitted ? { ref, units } : null;
+      if (!ledger.reserve(units).admitted) return null;
+      // Leases are rare (one per many calls), so reading the counter here costs little.
+      const counter = await this.store.read(ref);
+      return { ref, units, grantedShare: counter && limit > 0 ? counter.granted / limit : null };
     });
   }
 

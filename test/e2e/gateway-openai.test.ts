@@ -5,7 +5,8 @@
 import Decimal from 'decimal.js';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
+import { dynamoDocumentClient, exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
+import { buildEntities } from '../../shared/adapters/dynamo/entities';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { callCost } from '../../shared/domain/gateway/pricing';
 import { toDecimalString } from '../../shared/domain/money';
@@ -360,5 +361,14 @@ describe('monthly budget', () => {
     );
     expect(spent.greaterThan(0)).toBe(true);
     expect(spent.lessThanOrEqualTo('0.0004')).toBe(true);
+
+    // Passing 80 % of the budget raised the warning once, however many calls came after.
+    const db = buildEntities(dynamoDocumentClient(), rt.tableName);
+    const { data: alerts } = await db.entities.alert.query.byEnterprise({ enterpriseId }).go();
+    const warnings = alerts.filter(
+      (a) => a.kind === 'gateway.quota.threshold' && a.subject === `group:${budgetGroup}`,
+    );
+    expect(warnings.filter((a) => a.severity === 'warning')).toHaveLength(1);
+    expect(warnings.every((a) => a.message.includes('monthly budget (0.0004 USD)'))).toBe(true);
   });
 });

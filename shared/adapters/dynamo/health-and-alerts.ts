@@ -44,4 +44,17 @@ export class TableAndLogNotifier implements Notifier {
       .go({ response: 'none' });
     this.log('notification', { ...notification });
   }
+
+  async notifyOnce(onceKey: string, notification: Notification): Promise<void> {
+    const at = this.now();
+    const alertId = newId(at);
+    // The guard and the alert are written together: a second sender's transaction is cancelled.
+    const result = await this.db.transaction
+      .write(({ uniqueGuard, alert }) => [
+        uniqueGuard.create({ scope: 'NOTIFIED', value: onceKey, ownerId: alertId }).commit(),
+        alert.create({ alertId, at: at.toISOString(), ...notification }).commit(),
+      ])
+      .go();
+    if (!result.canceled) this.log('notification', { ...notification });
+  }
 }
