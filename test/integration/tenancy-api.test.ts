@@ -455,6 +455,14 @@ describe('tenancy admin API', () => {
       400,
       'VALIDATION_ERROR',
     );
+    // Nor A's usage, dashboard or binding overview.
+    expectError(
+      await http.get(`/api/groups/${ids.groupA}/usage-stats?startDate=2026-11-01&endDate=2026-11-02`, asB),
+      404,
+      'NOT_FOUND',
+    );
+    expectError(await http.get(`/api/enterprises/${ids.entA}/ai-dashboard`, asB), 403, 'FORBIDDEN');
+    expectError(await http.get(`/api/groups/${ids.groupA}/resource-binding`, asB), 404, 'NOT_FOUND');
     // And A sees nothing of B's.
     expectError(
       await http.get(`/api/ai-accounts/${bAccount.body.data.id}`, { token: adminA }),
