@@ -29,6 +29,11 @@ export interface FunctionSpec {
   readonly entry: string;
   readonly description: string;
   readonly routes?: readonly RouteSpec[];
+  /**
+   * Served with Lambda response streaming: in AWS behind its own Function URL (invoke mode
+   * RESPONSE_STREAM) instead of the HTTP API, which cannot stream; locally on the same server.
+   */
+  readonly responseStreaming?: boolean;
   /** EventBridge expression: `rate(1 hour)` or `cron(min hour dom month dow year)`. */
   readonly schedule?: string;
   readonly queueSource?: { readonly queue: QueueName; readonly batchSize: number };
@@ -68,6 +73,7 @@ export const functions = [
     entry: 'functions/router/handler.ts',
     description: 'AI gateway: OpenAI-compatible routes, binding-based routing, quotas, failover and metering',
     routes: toRouteSpecs(gatewayRoutes),
+    responseStreaming: true,
     memoryMb: 1024,
     timeoutSeconds: 120,
     needs: { table: 'readWrite', secrets: 'read' },
@@ -105,6 +111,12 @@ export type FunctionName = (typeof functions)[number]['name'];
 
 export const allRouteKeys = (): string[] =>
   (functions as readonly FunctionSpec[]).flatMap((f) => (f.routes ?? []).map(routeKey));
+
+/** The routes API Gateway's HTTP API serves (the streaming functions have Function URLs). */
+export const httpApiRouteKeys = (): string[] =>
+  (functions as readonly FunctionSpec[])
+    .filter((f) => !f.responseStreaming)
+    .flatMap((f) => (f.routes ?? []).map(routeKey));
 
 /** Environment variable through which a function learns a queue's URL. */
 export const queueUrlEnv = (queue: QueueName): string =>

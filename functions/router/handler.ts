@@ -20,8 +20,13 @@ import { systemClock } from '../../shared/ports/clock';
 import type { ChatRequest } from '../../shared/ports/model-provider';
 import { env, required } from '../../shared/runtime/env';
 import { logger } from '../../shared/runtime/logger';
-import { dispatch, httpRoute, routeTable } from '../../shared/runtime/http';
-import { defaultGatewaySettings, Gateway, type GatewayCaller } from '../../shared/usecases/gateway';
+import { EventStreamBody, httpRoute, routeTable, streamingDispatch } from '../../shared/runtime/http';
+import {
+  defaultGatewaySettings,
+  Gateway,
+  type GatewayCaller,
+  type GatewayStreamEvent,
+} from '../../shared/usecases/gateway';
 import { QuotaGate } from '../../shared/usecases/quota-gate';
 
 const config = env();
@@ -56,14 +61,128 @@ const gateway = new Gateway({
 const bearer = (headers: Record<string, string | undefined>): string | undefined =>
   /^Bearer\s+(\S+)$/i.exec(headers['authorization'] ?? '')?.[1] ?? headers['x-api-key'];
 
+/** Lambda's synchronous invocation payload limit: long prompts must fit, larger bodies cannot arrive anyway. */
+const MAX_GATEWAY_BODY_BYTES = 6 * 1024 * 1024;
+
 const options = {
   authenticateGateway: (headers: Record<string, string | undefined>) => gateway.authenticate(bearer(headers)),
   envelope: false,
   errors: 'openai',
+  maxBodyBytes: MAX_GATEWAY_BODY_BYTES,
 } as const;
 
 const anthropicOptions = { ...options, errors: 'anthropic' } as const;
-const seedOptions = { authenticateGateway: options.authenticateGateway } as const;
+const seedOptions = {
+  authenticateGateway: options.authenticateGateway,
+  maxBodyBytes: MAX_GATEWAY_BODY_BYTES,
+} as const;
+
+/** One server-sent event. */
+const sse = (data: unknown, event?: string): string =>
+  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+
+const openAiUsage = (usage: {
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+}) => ({
+  prompt_tokens: usage.promptTokens,
+  completion_tokens: usage.completionTokens,
+  total_tokens: usage.promptTokens + usage.completionTokens,
+  prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens },
+});
+
+/**
+ * OpenAI's chat.completion.chunk stream: a role chunk, content deltas, a finish chunk, then
+ * `[DONE]`. The finish chunk carries the usage; with `stream_options.include_usage` a last chunk
+ * with empty `choices` carries it instead, exactly as OpenAI sends it. A provider failure after the
+ * first byte arrives as `{"error": ...}`, which the official clients raise.
+ */
+async function* openAiChunks(
+  id: string,
+  model: string,
+  events: AsyncIterable<GatewayStreamEvent>,
+  includeUsage: boolean,
+): AsyncGenerator<string> {
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (choices: unknown[], usage: unknown = null) =>
+    sse({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, choices, usage });
+  yield chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
+  for await (const event of events) {
+    if (event.type === 'delta') {
+      yield chunk([{ index: 0, delta: { content: event.text }, logprobs: null, finish_reason: null }]);
+    } else if (event.type === 'done') {
+      const usage = openAiUsage(event.usage);
+      const finish = event.finishReason === 'other' ? 'stop' : event.finishReason;
+      yield chunk(
+        [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }],
+        includeUsage ? null : usage,
+      );
+      if (includeUsage) yield chunk([], usage);
+    } else {
+      yield sse({
+        error: { message: event.message, type: 'api_error', param: null, code: 'UPSTREAM_ERROR' },
+      });
+    }
+  }
+  yield sse('[DONE]');
+}
+
+/** Anthropic's Messages stream events; input tokens are known only at the end, so message_delta carries them. */
+async function* anthropicEvents(
+  id: string,
+  model: string,
+  events: AsyncIterable<GatewayStreamEvent>,
+): AsyncGenerator<string> {
+  yield sse(
+    {
+      type: 'message_start',
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        content: [],
+        model,
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      },
+    },
+    'message_start',
+  );
+  yield sse(
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    'content_block_start',
+  );
+  yield sse({ type: 'ping' }, 'ping');
+  for await (const event of events) {
+    if (event.type === 'delta') {
+      yield sse(
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: event.text } },
+        'content_block_delta',
+      );
+    } else if (event.type === 'done') {
+      const { usage } = event;
+      yield sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop');
+      yield sse(
+        {
+          type: 'message_delta',
+          delta: { stop_reason: stopReasons[event.finishReason], stop_sequence: null },
+          usage: {
+            input_tokens: usage.promptTokens - usage.cachedPromptTokens,
+            output_tokens: usage.completionTokens,
+            cache_read_input_tokens: usage.cachedPromptTokens,
+            cache_creation_input_tokens: 0,
+          },
+        },
+        'message_delta',
+      );
+      yield sse({ type: 'message_stop' }, 'message_stop');
+    } else {
+      yield sse({ type: 'error', error: { type: 'api_error', message: event.message } }, 'error');
+    }
+  }
+}
 
 const anthropicText = (content: string | { text: string }[]): string =>
   typeof content === 'string' ? content : content.map((part) => part.text).join('');
@@ -100,7 +219,8 @@ const toChatRequest = (body: ChatCompletionRequest): ChatRequest => ({
   stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
 });
 
-export const handler = dispatch(
+/** Served with Lambda response streaming (a Function URL in AWS), so streamed answers leave as they arrive. */
+export const handler = streamingDispatch(
   routeTable([
     [
       r.embeddings,
@@ -128,8 +248,13 @@ export const handler = dispatch(
     [
       r.messages,
       httpRoute(r.messages, anthropicOptions, async ({ body, caller }) => {
-        if (body.stream)
-          throw invalid('stream: true is not served by this gateway yet; send the request without it');
+        if (body.stream) {
+          const { requestId, events } = await gateway.chatStream(
+            caller as unknown as GatewayCaller,
+            fromMessagesRequest(body),
+          );
+          return new EventStreamBody(anthropicEvents(`msg_${requestId}`, body.model, events));
+        }
         const { requestId, result, usage } = await gateway.chat(
           caller as unknown as GatewayCaller,
           fromMessagesRequest(body),
@@ -187,8 +312,20 @@ export const handler = dispatch(
     [
       r.chatCompletions,
       httpRoute(r.chatCompletions, options, async ({ body, caller }) => {
-        if (body.stream)
-          throw invalid('stream: true is not served by this gateway yet; send the request without it');
+        if (body.stream) {
+          const { requestId, events } = await gateway.chatStream(
+            caller as unknown as GatewayCaller,
+            toChatRequest(body),
+          );
+          return new EventStreamBody(
+            openAiChunks(
+              `chatcmpl-${requestId}`,
+              body.model,
+              events,
+              body.stream_options?.include_usage ?? false,
+            ),
+          );
+        }
         const outcome = await gateway.chat(caller as unknown as GatewayCaller, toChatRequest(body));
         const { result, usage } = outcome;
         return {
@@ -204,12 +341,7 @@ export const handler = dispatch(
               logprobs: null,
             },
           ],
-          usage: {
-            prompt_tokens: usage.promptTokens,
-            completion_tokens: usage.completionTokens,
-            total_tokens: usage.promptTokens + usage.completionTokens,
-            prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens },
-          },
+          usage: openAiUsage(usage),
         };
       }),
     ],

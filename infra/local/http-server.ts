@@ -12,10 +12,12 @@ import type { RouteSpec } from '../manifest';
 import {
   errorMessage,
   invokeLambda,
+  invokeStreamingLambda,
   LambdaTimeoutError,
   LOCAL_ACCOUNT_ID,
   type LocalFunction,
 } from './lambda';
+import { functionUrlSink, isStreamingHandler, LocalResponseStream } from './response-streaming';
 
 /** API Gateway's request payload quota. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -299,23 +301,21 @@ export const toReply = (result: unknown): Reply => {
 };
 
 /** API Gateway ignores CORS headers from the integration and adds its own for allowed origins. */
-const applyCors = (reply: Reply, origin: string | undefined, cors: CorsSettings): void => {
-  for (const name of Object.keys(reply.headers))
-    if (name.startsWith('access-control-')) delete reply.headers[name];
+const applyCors = (headers: Reply['headers'], origin: string | undefined, cors: CorsSettings): void => {
+  for (const name of Object.keys(headers)) if (name.startsWith('access-control-')) delete headers[name];
   const allowed =
     origin &&
     (cors.allowOrigins.includes('*') ? '*' : cors.allowOrigins.includes(origin) ? origin : undefined);
   if (!allowed) return;
-  reply.headers['access-control-allow-origin'] = allowed;
-  if (cors.exposeHeaders.length)
-    reply.headers['access-control-expose-headers'] = cors.exposeHeaders.join(',');
-  if (allowed !== '*') reply.headers['vary'] = 'Origin';
+  headers['access-control-allow-origin'] = allowed;
+  if (cors.exposeHeaders.length) headers['access-control-expose-headers'] = cors.exposeHeaders.join(',');
+  if (allowed !== '*') headers['vary'] = 'Origin';
 };
 
 const preflight = (req: IncomingMessage, cors: CorsSettings): Reply => {
   const reply: Reply = { statusCode: 204, headers: {}, body: Buffer.alloc(0) };
   const origin = req.headers.origin;
-  applyCors(reply, origin, cors);
+  applyCors(reply.headers, origin, cors);
   if (reply.headers['access-control-allow-origin']) {
     delete reply.headers['access-control-expose-headers'];
     reply.headers['access-control-allow-methods'] = cors.allowMethods.join(',');
@@ -365,7 +365,57 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     }
   }
 
-  const handle = async (req: IncomingMessage): Promise<{ reply: Reply; fn?: string; close?: boolean }> => {
+  /**
+   * A streaming function (a Function URL in RESPONSE_STREAM mode in AWS): its bytes reach the client
+   * as they are written. Before the first byte a failure is an error reply; after it the connection
+   * is cut, as Lambda does. A client that goes away destroys the handler's stream.
+   */
+  const stream = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    fn: LocalFunction,
+    event: unknown,
+    requestId: string,
+  ): Promise<{ reply: Reply; fn: string } | { streamed: number; fn: string }> => {
+    const responseStream = new LocalResponseStream(
+      functionUrlSink(res, (headers) => {
+        applyCors(headers, req.headers.origin, cors);
+        headers['x-amzn-requestid'] = requestId;
+      }),
+    );
+    res.once('close', () => {
+      if (!res.writableFinished) responseStream.destroy(new Error('The client closed the connection'));
+    });
+    const finished = new Promise<void>((resolve, reject) => {
+      responseStream.once('finish', resolve);
+      responseStream.once('error', reject);
+    });
+    // Awaited only on success; a destroyed stream's error is the handler's to report.
+    finished.catch(() => undefined);
+    try {
+      await invokeStreamingLambda(fn, event, responseStream, requestId);
+      if (!responseStream.writableEnded) responseStream.end();
+      await finished;
+      res.end();
+      return { streamed: res.statusCode, fn: fn.spec.name };
+    } catch (err) {
+      log(`[http] ${fn.spec.name} stream failed: ${errorMessage(err)}`);
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return { streamed: res.statusCode, fn: fn.spec.name };
+      }
+      const reply =
+        err instanceof LambdaTimeoutError
+          ? envelope(504, 'TIMEOUT', `The function did not answer within ${fn.spec.timeoutSeconds}s`)
+          : envelope(500, 'SERVER_ERROR', 'Internal server error');
+      return { reply, fn: fn.spec.name };
+    }
+  };
+
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ reply: Reply; fn?: string; close?: boolean } | { streamed: number; fn: string }> => {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -396,6 +446,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
 
     const requestId = randomUUID();
     const event = toEvent(req, { method, rawPath, rawQueryString, body }, best, requestId);
+    if (isStreamingHandler(best.mount.fn.handler)) return stream(req, res, best.mount.fn, event, requestId);
     const fn = best.mount.fn.spec.name;
     let reply: Reply;
     try {
@@ -418,7 +469,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   };
 
   const write = (req: IncomingMessage, res: ServerResponse, reply: Reply, close: boolean) => {
-    if (req.method !== 'OPTIONS') applyCors(reply, req.headers.origin, cors);
+    if (req.method !== 'OPTIONS') applyCors(reply.headers, req.headers.origin, cors);
     if (close) reply.headers['connection'] = 'close';
     reply.headers['content-length'] = String(reply.body.length);
     res.writeHead(reply.statusCode, reply.headers);
@@ -427,15 +478,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   };
 
   const respond = (req: IncomingMessage, res: ServerResponse, started: number) => {
-    handle(req)
+    handle(req, res)
       .catch((err: unknown) => {
         log(`[http] adapter error: ${errorMessage(err)}`);
         return { reply: envelope(500, 'SERVER_ERROR', 'Internal server error'), fn: undefined, close: true };
       })
-      .then(({ reply, fn, close }) => {
+      .then((outcome) => {
+        const took = () => `${Date.now() - started} ms${outcome.fn ? ` (${outcome.fn})` : ''}`;
+        if ('streamed' in outcome) {
+          log(`[http] ${req.method} ${req.url} -> ${outcome.streamed} streamed ${took()}`);
+          return;
+        }
+        const { reply, fn } = outcome;
         let status = reply.statusCode;
         try {
-          write(req, res, reply, close ?? false);
+          write(req, res, reply, ('close' in outcome && outcome.close) || false);
         } catch (err) {
           // e.g. a header value with a newline: API Gateway answers a malformed response with 502.
           log(`[http] ${fn ?? 'adapter'}: malformed response: ${errorMessage(err)}`);
@@ -444,7 +501,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
             write(req, res, envelope(502, 'SERVER_ERROR', 'Malformed function response'), true);
           else res.destroy();
         }
-        log(`[http] ${req.method} ${req.url} -> ${status} ${Date.now() - started} ms${fn ? ` (${fn})` : ''}`);
+        log(`[http] ${req.method} ${req.url} -> ${status} ${took()}`);
       });
   };
 

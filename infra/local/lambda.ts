@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import type { FunctionSpec } from '../manifest';
 
@@ -65,10 +66,28 @@ export class LambdaTimeoutError extends Error {
  * spec's timeout, as Lambda would. The handler cannot be killed in-process: a timed-out call keeps
  * running in the background, only its result is ignored.
  */
-export const invokeLambda = async (
+export const invokeLambda = (fn: LocalFunction, event: unknown, awsRequestId?: string): Promise<unknown> =>
+  withTimeout(fn, awsRequestId, (context) => fn.handler(event, context));
+
+/** The same for a handler wrapped by `awslambda.streamifyResponse`: it writes to `responseStream`. */
+export const invokeStreamingLambda = (
   fn: LocalFunction,
   event: unknown,
+  responseStream: Writable,
   awsRequestId?: string,
+): Promise<unknown> =>
+  withTimeout(fn, awsRequestId, (context) =>
+    (fn.handler as unknown as (e: unknown, s: Writable, c: Context) => unknown)(
+      event,
+      responseStream,
+      context,
+    ),
+  );
+
+const withTimeout = async (
+  fn: LocalFunction,
+  awsRequestId: string | undefined,
+  call: (context: Context) => unknown,
 ): Promise<unknown> => {
   const context = lambdaContext(fn.spec, awsRequestId);
   let timer: NodeJS.Timeout | undefined;
@@ -79,7 +98,7 @@ export const invokeLambda = async (
     );
   });
   try {
-    return await Promise.race([Promise.resolve().then(() => fn.handler(event, context)), timeout]);
+    return await Promise.race([Promise.resolve().then(() => call(context)), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -21,6 +21,7 @@ import {
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { startHttpServer, type LocalHttpServer } from './http-server';
 import { errorMessage, invokeLambda, LOCAL_REGION, type LambdaHandler, type LocalFunction } from './lambda';
+import { installLambdaStreamingGlobal } from './response-streaming';
 import { startSchedules, type Schedules } from './scheduler';
 import { startLocalSes, type LocalSes } from './ses';
 import {
@@ -86,6 +87,8 @@ const loadFunction = async (definition: LocalFunctionDefinition, root: string): 
   const { handler: override, ...spec } = definition;
   if (override) return { spec, handler: override };
   const file = resolve(root, spec.entry);
+  // Streaming handlers wrap themselves with the runtime's `awslambda` global at import.
+  installLambdaStreamingGlobal();
   let mod: { handler?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as { handler?: unknown };

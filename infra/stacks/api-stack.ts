@@ -18,6 +18,7 @@ import {
   StringAttribute,
   UserPool,
 } from 'aws-cdk-lib/aws-cognito';
+import { FunctionUrlAuthType, HttpMethod as LambdaHttpMethod, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -180,6 +181,24 @@ export class ApiStack extends Stack {
         queues: props.queues,
         auth,
       });
+      if (spec.responseStreaming) {
+        // The HTTP API buffers responses; a streaming function answers through its own URL.
+        const url = fn.function.addFunctionUrl({
+          authType: FunctionUrlAuthType.NONE,
+          invokeMode: InvokeMode.RESPONSE_STREAM,
+          cors: {
+            allowedOrigins: [config.corsOrigin],
+            allowedMethods: [LambdaHttpMethod.GET, LambdaHttpMethod.POST],
+            allowedHeaders: ['authorization', 'content-type', 'x-api-key'],
+            maxAge: Duration.hours(1),
+          },
+        });
+        new CfnOutput(this, `${spec.name}-url`, {
+          value: url.url,
+          description: `Streaming endpoint of ${spec.name} (OpenAI/Anthropic base URL: <url>v1)`,
+        });
+        return fn;
+      }
       // One integration and one API-wide invoke permission per function, however many routes it serves.
       const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.function, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,

@@ -4,7 +4,9 @@
  * body from the route contract, authentication by the route's auth kind, and a response validated
  * (and stripped of undeclared fields) by the contract's response schema.
  */
+import { Readable } from 'node:stream';
 import middy from '@middy/core';
+import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -21,6 +23,15 @@ import { logger } from './logger';
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+/**
+ * What a route returns to answer with server-sent events instead of one JSON body. Each chunk is
+ * written as it is produced; when the client goes away the iterator is closed (`return()`), so its
+ * `finally` blocks run. Only a function served with response streaming can send it.
+ */
+export class EventStreamBody {
+  constructor(readonly chunks: AsyncIterable<string>) {}
+}
 
 /** Resolves the caller of an `admin` route from the request headers, or throws UNAUTHORIZED/FORBIDDEN. */
 export type Authenticate = (headers: Record<string, string | undefined>) => Promise<Caller>;
@@ -45,6 +56,8 @@ export interface RouteOptions {
   envelope?: boolean;
   /** `openai` / `anthropic`: errors in that API's own shape, for its compatible routes. */
   errors?: 'envelope' | 'openai' | 'anthropic';
+  /** Overrides MAX_BODY_BYTES, e.g. for the gateway's long prompts. */
+  maxBodyBytes?: number;
 }
 
 const openAiErrorType = (status: number): string =>
@@ -88,10 +101,10 @@ const parsePart = <S extends z.ZodType | undefined>(part: string, schema: S, val
 const bodyByteLength = (event: HttpEvent): number =>
   event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
 
-/** Rejects bodies over MAX_BODY_BYTES before anything parses them. */
-const bodySizeLimit = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+/** Rejects bodies over the limit (MAX_BODY_BYTES unless the route says otherwise) before anything parses them. */
+const bodySizeLimit = (maxBodyBytes?: number): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   before: ({ event }) => {
-    const limit = env().MAX_BODY_BYTES;
+    const limit = maxBodyBytes ?? env().MAX_BODY_BYTES;
     if (bodyByteLength(event) > limit) {
       throw new DomainError('PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes`);
     }
@@ -157,6 +170,18 @@ export const httpRoute = <R extends RouteContract>(
       headers,
     } as RouteInput<R>;
     const result = await impl(input);
+    if (result instanceof EventStreamBody) {
+      // Middy's streaming mode pipes a Readable body after the status and headers.
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          'x-request-id': requestId,
+        },
+        body: Readable.from(result.chunks, { objectMode: false }) as unknown as string,
+      };
+    }
     if (options.envelope === false) return json(200, result);
     const status = route.successStatus ?? 200;
     if (status === 204) return { statusCode: 204, headers: { 'x-request-id': requestId } };
@@ -176,7 +201,7 @@ export const httpRoute = <R extends RouteContract>(
     )
     .use(httpSecurityHeaders())
     .use(errorEnvelope(options.errors))
-    .use(bodySizeLimit());
+    .use(bodySizeLimit(options.maxBodyBytes));
   // GET/DELETE routes have no body schema: a stray body is ignored, not parsed.
   if (route.body) stack.use(httpJsonBodyParser({ disableContentTypeError: false }));
   return stack.handler(handler) as unknown as LambdaHttpHandler;
@@ -184,18 +209,36 @@ export const httpRoute = <R extends RouteContract>(
 
 /**
  * A function's entry point for many routes: dispatches on API Gateway's `routeKey`
- * (`METHOD /path/{param}`), which both API Gateway and the local runtime set.
+ * (`METHOD /path/{param}`), which both API Gateway and the local runtime set. A Function URL sends
+ * `$default` instead, so its (static) paths are matched as `METHOD /raw/path`.
  */
 export const dispatch =
   (routes: Record<string, LambdaHttpHandler>): LambdaHttpHandler =>
   async (event, context) => {
-    const route = routes[event.routeKey];
+    const route = routes[event.routeKey] ?? routes[`${event.requestContext.http.method} ${event.rawPath}`];
     if (route) return route(event, context);
     return json(404, {
       success: false,
-      error: { code: 'NOT_FOUND', message: `No route for ${event.routeKey}` },
+      error: {
+        code: 'NOT_FOUND',
+        message: `No route for ${event.requestContext.http.method} ${event.rawPath}`,
+      },
     });
   };
+
+/**
+ * The same behind Lambda response streaming (`awslambda.streamifyResponse`): results are written to
+ * the response stream as status and headers (the HTTP integration prelude) and then the body, which
+ * an {@link EventStreamBody} delivers chunk by chunk. `afterResponse` runs once the body is out.
+ */
+export const streamingDispatch = (
+  routes: Record<string, LambdaHttpHandler>,
+  afterResponse?: () => Promise<void>,
+): unknown =>
+  middy<HttpEvent, HttpResult>({
+    executionMode: executionModeStreamifyResponse,
+    ...(afterResponse && { requestEnd: afterResponse }),
+  }).handler(dispatch(routes));
 
 /** Builds the dispatch table from contracts and their implementations, keyed by route key. */
 export const routeTable = (

@@ -19,7 +19,9 @@ import {
   ProviderError,
   type ChatRequest,
   type ChatResult,
+  type ChatStreamEvent,
   type EmbeddingRequest,
+  type FinishReason,
   type EmbeddingResult,
   type ModelProvider,
   type ProviderTarget,
@@ -84,16 +86,50 @@ export interface GatewayCaller {
   binding: GroupBinding;
 }
 
-/** One routed provider call: what to reserve, how to call a provider, how to read its usage. */
-interface RoutedCall<T> {
+/** What a call needs reserved and metered, whichever way it is answered. */
+interface CallSpec {
   model: string;
   serviceType?: string | undefined;
   requestType: UsageRecord['requestType'];
   /** Worst-case tokens, reserved from the daily token quota and priced against the monthly budget. */
   reserve: { promptTokens: number; completionTokens: number };
+}
+
+/** One routed (non-streamed) provider call: how to call a provider and read its usage. */
+interface RoutedCall<T> extends CallSpec {
   invoke(provider: ModelProvider, target: ProviderTarget, signal: AbortSignal): Promise<T>;
   /** The provider's usage, or an estimate (flagged) when it reported none. */
   usageOf(result: T): { usage: TokenUsage; estimated: boolean };
+}
+
+/** A call on its way: the accounts to try in order and what was reserved for it. */
+interface Plan {
+  requestId: string;
+  now: Date;
+  attempts: AiAccount[];
+  circuits: Map<string, CircuitState>;
+  held: Held[];
+  /** Accounts tried before the one that answered, with why each failed. */
+  failovers: { accountId: string; failure: string }[];
+  started: number;
+}
+
+/** What a streamed chat hands the route: deltas, then one `done` with the metered figures, or one `error`. */
+export type GatewayStreamEvent =
+  | { type: 'delta'; text: string }
+  | {
+      type: 'done';
+      finishReason: FinishReason;
+      usage: TokenUsage;
+      cost: string;
+      currency: string;
+    }
+  | { type: 'error'; message: string };
+
+export interface StreamedChat {
+  requestId: string;
+  account: Pick<AiAccount, 'id' | 'name' | 'serviceType'>;
+  events: AsyncGenerator<GatewayStreamEvent>;
 }
 
 export interface RoutedOutcome<T> {
@@ -243,10 +279,154 @@ export class Gateway {
     });
   }
 
+  /**
+   * Streams a chat answer. Accounts are tried in order until one yields its first event, so a stream
+   * fails over only before its first byte reaches the client. The returned events are the answer's
+   * deltas and then one `done` (or one `error` if the provider breaks mid-stream); closing them early
+   * (the client went away) cancels the upstream and charges only what was delivered.
+   */
+  async chatStream(caller: GatewayCaller, request: ChatRequest, serviceType?: string): Promise<StreamedChat> {
+    const maxTokens = request.maxTokens ?? this.deps.settings.defaultMaxTokens;
+    const upstream: ChatRequest = { ...request, maxTokens };
+    const call: CallSpec = {
+      model: request.model,
+      serviceType,
+      requestType: 'chat',
+      reserve: { promptTokens: promptTokenBound(request), completionTokens: maxTokens },
+    };
+    const plan = await this.plan(caller, call);
+    try {
+      for (const account of plan.attempts) {
+        const controller = new AbortController();
+        // The attempt timeout bounds the wait for the first event; the rest is bounded by the function.
+        const firstEventTimer = setTimeout(() => controller.abort(), this.deps.settings.attemptTimeoutMs);
+        const release = this.occupy(account.id);
+        let events: AsyncIterator<ChatStreamEvent> | undefined;
+        let first: IteratorResult<ChatStreamEvent>;
+        try {
+          const target = await this.target(account);
+          events = this.deps
+            .providerFor(account.serviceType)
+            .chatStream(target, upstream, controller.signal)
+            [Symbol.asyncIterator]();
+          first = await events.next();
+        } catch (err) {
+          release();
+          await events?.return?.().catch(() => undefined);
+          await this.attemptFailed(plan, account, call.model, err);
+          continue;
+        } finally {
+          clearTimeout(firstEventTimer);
+        }
+        await this.attemptSucceeded(plan, account, call.model);
+        return {
+          requestId: plan.requestId,
+          account: { id: account.id, name: account.name, serviceType: account.serviceType },
+          events: this.relay(caller, plan, call, account, request, { events, first, controller, release }),
+        };
+      }
+      throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers: plan.failovers });
+    } catch (err) {
+      throw await this.unanswered(caller, plan, call, err);
+    }
+  }
+
+  /** Passes a started stream on to the caller, then settles and meters it however it ended. */
+  private async *relay(
+    caller: GatewayCaller,
+    plan: Plan,
+    call: CallSpec,
+    account: AiAccount,
+    request: ChatRequest,
+    upstream: {
+      events: AsyncIterator<ChatStreamEvent>;
+      first: IteratorResult<ChatStreamEvent>;
+      controller: AbortController;
+      release: () => void;
+    },
+  ): AsyncGenerator<GatewayStreamEvent> {
+    let delivered = '';
+    let done: Extract<ChatStreamEvent, { type: 'done' }> | undefined;
+    let broke: unknown;
+    let metered: { cost: string; currency: string; usage: TokenUsage } | undefined;
+    try {
+      for (let next = upstream.first; !next.done; next = await upstream.events.next()) {
+        if (next.value.type === 'done') {
+          done = next.value;
+          break;
+        }
+        delivered += next.value.text;
+        yield next.value;
+      }
+    } catch (err) {
+      broke = err;
+    } finally {
+      upstream.release();
+      if (!done) {
+        // Stop the upstream generating (and billing) an answer nobody reads.
+        upstream.controller.abort();
+        await upstream.events.return?.().catch(() => undefined);
+      }
+      const usage = done?.usage ?? estimateUsage(request, delivered);
+      metered = await this.answered(caller, plan, call, account, {
+        usage,
+        estimated: !done?.usage,
+        status: done ? 'success' : broke ? 'error' : 'aborted',
+        errorCode: broke ? (broke instanceof ProviderError ? broke.failure : 'SERVER_ERROR') : null,
+      });
+    }
+    if (done) {
+      yield { type: 'done', finishReason: done.finishReason, ...metered };
+    } else {
+      yield { type: 'error', message: broke instanceof Error ? broke.message : 'The upstream stream failed' };
+    }
+  }
+
   private async route<T>(caller: GatewayCaller, call: RoutedCall<T>): Promise<RoutedOutcome<T>> {
+    const plan = await this.plan(caller, call);
+    try {
+      for (const account of plan.attempts) {
+        let result: T;
+        const release = this.occupy(account.id);
+        try {
+          result = await call.invoke(
+            this.deps.providerFor(account.serviceType),
+            await this.target(account),
+            AbortSignal.timeout(this.deps.settings.attemptTimeoutMs),
+          );
+        } catch (err) {
+          await this.attemptFailed(plan, account, call.model, err);
+          continue;
+        } finally {
+          release();
+        }
+        await this.attemptSucceeded(plan, account, call.model);
+        const { usage, estimated } = call.usageOf(result);
+        const { cost, currency } = await this.answered(caller, plan, call, account, {
+          usage,
+          estimated,
+          status: 'success',
+          errorCode: null,
+        });
+        return {
+          requestId: plan.requestId,
+          result,
+          usage,
+          account: { id: account.id, name: account.name, serviceType: account.serviceType },
+          cost,
+          currency,
+        };
+      }
+      throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers: plan.failovers });
+    } catch (err) {
+      throw await this.unanswered(caller, plan, call, err);
+    }
+  }
+
+  /** Chooses the accounts a call may go to, in order, and reserves its worst case (429 if it does not fit). */
+  private async plan(caller: GatewayCaller, call: CallSpec): Promise<Plan> {
     const { deps } = this;
     const now = deps.clock.now();
-    const requestId = newId(now);
     const accounts = await this.reachable(caller);
     const circuits = await deps.circuits.states(
       accounts.map((a) => a.id),
@@ -286,104 +466,126 @@ export class Gateway {
         skipped: selection.skipped,
       });
     }
-
-    const attempts = selection.attempts.slice(0, deps.settings.maxAttempts);
-    const reservations = await this.admit(
-      caller,
-      call,
-      attempts.map((a) => accounts.find((account) => account.id === a.id)!),
+    const byId = new Map(accounts.map((a) => [a.id, a]));
+    const attempts = selection.attempts.slice(0, deps.settings.maxAttempts).map((a) => byId.get(a.id)!);
+    const held = await this.admit(caller, call, attempts, now);
+    return {
+      requestId: newId(now),
       now,
-    );
-    const failovers: { accountId: string; failure: string }[] = [];
-    /** Set once a provider answered: later failures (metering) must not be treated as the call failing. */
-    let answered = false;
-    const started = performance.now();
-    try {
-      for (const account of attempts) {
-        try {
-          const result = await this.attempt(account.id, accounts, call.invoke);
-          if (circuits.get(account.id)?.failures || circuits.get(account.id)?.openUntil) {
-            await deps.circuits.record(account.id, call.model, 'success', deps.clock.now().getTime());
-          }
-          const chosen = accounts.find((a) => a.id === account.id)!;
-          const { usage, estimated } = call.usageOf(result);
-          const { cost } = callCost(
-            call.model,
-            usage,
-            { costPerToken: chosen.costPerToken, currency: chosen.currency },
-            { on: now.toISOString().slice(0, 10) },
-          );
-          answered = true;
-          await this.settle(reservations, usage.promptTokens + usage.completionTokens, cost);
-          await deps.usage.record({
-            requestId,
-            at: now.toISOString(),
-            enterpriseId: caller.group.enterpriseId,
-            groupId: caller.group.id,
-            userId: caller.key.userId,
-            apiKeyId: caller.key.id,
-            accountId: chosen.id,
-            serviceType: chosen.serviceType,
-            model: call.model,
-            requestType: call.requestType,
-            ...usage,
-            cost: toDecimalString(cost),
-            currency: cost.currency,
-            latencyMs: Math.round(performance.now() - started),
-            status: 'success',
-            errorCode: null,
-            estimated,
-            failovers,
-          });
-          return {
-            requestId,
-            result,
-            usage,
-            account: { id: chosen.id, name: chosen.name, serviceType: chosen.serviceType },
-            cost: toDecimalString(cost),
-            currency: cost.currency,
-          };
-        } catch (err) {
-          if (!(err instanceof ProviderError) || !err.retryable) throw err;
-          failovers.push({ accountId: account.id, failure: err.failure });
-          const at = deps.clock.now().getTime();
-          await deps.circuits.record(account.id, call.model, 'failure', at);
-          // Honour Retry-After: no instance sends this account more of this model until then.
-          if (err.retryAfterMs) await deps.circuits.coolDown(account.id, call.model, at + err.retryAfterMs);
-        }
-      }
-      throw gatewayError('UPSTREAM_ERROR', 'Every eligible account failed', { failovers });
-    } catch (err) {
-      if (answered) throw err;
-      await Promise.all(reservations.map(({ reservation }) => deps.quota.settle(reservation, 0)));
-      await deps.usage.record({
-        requestId,
-        at: now.toISOString(),
-        enterpriseId: caller.group.enterpriseId,
-        groupId: caller.group.id,
-        userId: caller.key.userId,
-        apiKeyId: caller.key.id,
-        accountId: failovers.at(-1)?.accountId ?? selection.attempts[0]!.id,
-        serviceType: candidates.get(failovers.at(-1)?.accountId ?? selection.attempts[0]!.id)!.serviceType,
-        model: call.model,
-        requestType: call.requestType,
-        promptTokens: 0,
-        completionTokens: 0,
-        cachedPromptTokens: 0,
-        cost: '0',
-        currency: 'USD',
-        latencyMs: Math.round(performance.now() - started),
-        status: err instanceof ProviderError && err.failure === 'timeout' ? 'timeout' : 'error',
-        errorCode:
-          err instanceof DomainError ? err.code : err instanceof ProviderError ? err.failure : 'SERVER_ERROR',
-        estimated: false,
-        failovers,
-      });
-      if (err instanceof ProviderError) {
-        throw gatewayError('UPSTREAM_ERROR', `The provider rejected the request: ${err.message}`);
-      }
-      throw err;
+      attempts,
+      circuits,
+      held,
+      failovers: [],
+      started: performance.now(),
+    };
+  }
+
+  private occupy(accountId: string): () => void {
+    this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
+    return () => this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 1) - 1);
+  }
+
+  private async target(account: AiAccount): Promise<ProviderTarget> {
+    return {
+      serviceType: account.serviceType,
+      endpoint: account.endpoint,
+      apiKey: await this.credential(account),
+    };
+  }
+
+  /** A retryable failure moves on to the next account (and counts against its circuit); others end the call. */
+  private async attemptFailed(plan: Plan, account: AiAccount, model: string, err: unknown): Promise<void> {
+    if (!(err instanceof ProviderError) || !err.retryable) throw err;
+    plan.failovers.push({ accountId: account.id, failure: err.failure });
+    const at = this.deps.clock.now().getTime();
+    await this.deps.circuits.record(account.id, model, 'failure', at);
+    // Honour Retry-After: no instance sends this account more of this model until then.
+    if (err.retryAfterMs) await this.deps.circuits.coolDown(account.id, model, at + err.retryAfterMs);
+  }
+
+  private async attemptSucceeded(plan: Plan, account: AiAccount, model: string): Promise<void> {
+    const state = plan.circuits.get(account.id);
+    if (state?.failures || state?.openUntil) {
+      await this.deps.circuits.record(account.id, model, 'success', this.deps.clock.now().getTime());
     }
+  }
+
+  /** A provider answered (fully, partly or broken mid-stream): settle the quota at the actual figures and meter. */
+  private async answered(
+    caller: GatewayCaller,
+    plan: Plan,
+    call: CallSpec,
+    account: AiAccount,
+    outcome: {
+      usage: TokenUsage;
+      estimated: boolean;
+      status: UsageRecord['status'];
+      errorCode: string | null;
+    },
+  ): Promise<{ cost: string; currency: string; usage: TokenUsage }> {
+    const { usage } = outcome;
+    const { cost } = callCost(
+      call.model,
+      usage,
+      { costPerToken: account.costPerToken, currency: account.currency },
+      { on: plan.now.toISOString().slice(0, 10) },
+    );
+    await this.settle(plan.held, usage.promptTokens + usage.completionTokens, cost);
+    await this.deps.usage.record({
+      ...this.recordBase(caller, plan, call),
+      accountId: account.id,
+      serviceType: account.serviceType,
+      ...usage,
+      cost: toDecimalString(cost),
+      currency: cost.currency,
+      status: outcome.status,
+      errorCode: outcome.errorCode,
+      estimated: outcome.estimated,
+    });
+    return { cost: toDecimalString(cost), currency: cost.currency, usage };
+  }
+
+  /** No provider answered: release the reservation, meter the failure, and say why in the gateway's terms. */
+  private async unanswered(
+    caller: GatewayCaller,
+    plan: Plan,
+    call: CallSpec,
+    err: unknown,
+  ): Promise<unknown> {
+    await Promise.all(plan.held.map(({ reservation }) => this.deps.quota.settle(reservation, 0)));
+    const account = plan.attempts.find((a) => a.id === plan.failovers.at(-1)?.accountId) ?? plan.attempts[0]!;
+    await this.deps.usage.record({
+      ...this.recordBase(caller, plan, call),
+      accountId: account.id,
+      serviceType: account.serviceType,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedPromptTokens: 0,
+      cost: '0',
+      currency: account.currency,
+      status: err instanceof ProviderError && err.failure === 'timeout' ? 'timeout' : 'error',
+      errorCode:
+        err instanceof DomainError ? err.code : err instanceof ProviderError ? err.failure : 'SERVER_ERROR',
+      estimated: false,
+    });
+    return err instanceof ProviderError
+      ? gatewayError('UPSTREAM_ERROR', `The provider rejected the request: ${err.message}`)
+      : err;
+  }
+
+  private recordBase(caller: GatewayCaller, plan: Plan, call: CallSpec) {
+    return {
+      requestId: plan.requestId,
+      at: plan.now.toISOString(),
+      enterpriseId: caller.group.enterpriseId,
+      groupId: caller.group.id,
+      userId: caller.key.userId,
+      apiKeyId: caller.key.id,
+      model: call.model,
+      requestType: call.requestType,
+      latencyMs: Math.round(performance.now() - plan.started),
+      failovers: plan.failovers,
+    };
   }
 
   /**
@@ -393,7 +595,7 @@ export class Gateway {
    */
   private async admit(
     caller: GatewayCaller,
-    call: RoutedCall<unknown>,
+    call: CallSpec,
     attempts: readonly AiAccount[],
     now: Date,
   ): Promise<Held[]> {
@@ -489,25 +691,5 @@ export class Gateway {
   /** An open circuit blocks until its cooldown ends; a half-open one lets this request probe. */
   private circuitBlock(state: CircuitState | undefined, now: number): number {
     return state && phase(state, now) === 'open' ? state.openUntil : 0;
-  }
-
-  private async attempt<T>(
-    accountId: string,
-    accounts: AiAccount[],
-    invoke: RoutedCall<T>['invoke'],
-  ): Promise<T> {
-    const account = accounts.find((a) => a.id === accountId)!;
-    const provider = this.deps.providerFor(account.serviceType);
-    const apiKey = await this.credential(account);
-    this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 0) + 1);
-    try {
-      return await invoke(
-        provider,
-        { serviceType: account.serviceType, endpoint: account.endpoint, apiKey },
-        AbortSignal.timeout(this.deps.settings.attemptTimeoutMs),
-      );
-    } finally {
-      this.inFlight.set(accountId, (this.inFlight.get(accountId) ?? 1) - 1);
-    }
   }
 }

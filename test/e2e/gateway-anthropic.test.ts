@@ -4,6 +4,10 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
+import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
+import { callCost } from '../../shared/domain/gateway/pricing';
+import { toDecimalString } from '../../shared/domain/money';
 import { startFakeAnthropic, type FakeAnthropic } from '../factories/fake-anthropic';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
 import { api } from '../factories/http';
@@ -96,6 +100,48 @@ describe('gateway with the official Anthropic client', () => {
       max_tokens: 128,
       system: 'Be brief.',
     });
+  });
+
+  it('streams a message through the dedicated Claude account, with its usage, and meters it exactly', async () => {
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 128,
+      messages: [{ role: 'user', content: 'Stream to me' }],
+    });
+    const deltas: string[] = [];
+    stream.on('text', (text) => deltas.push(text));
+    const message = await stream.finalMessage();
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe('Hello from Claude via Tollgate.');
+    expect(message.content[0]).toMatchObject({ type: 'text', text: 'Hello from Claude via Tollgate.' });
+    expect(message.stop_reason).toBe('end_turn');
+    expect(message.usage.input_tokens).toBeGreaterThan(0);
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    expect(claude.requests.at(-1)!.body).toMatchObject({ stream: true });
+
+    const records = await new DynamoUsageStore(exactNumbersDocumentClient(), rt.tableName).recordsOfGroupDay(
+      groupId,
+      new Date().toISOString().slice(0, 10),
+    );
+    const record = records.find((r) => `msg_${r.requestId}` === message.id);
+    expect(record).toMatchObject({
+      status: 'success',
+      accountId: claudeAccountId,
+      promptTokens: message.usage.input_tokens,
+      completionTokens: message.usage.output_tokens,
+      estimated: false,
+    });
+    const { cost } = callCost(
+      'claude-sonnet-4-20250514',
+      {
+        promptTokens: record!.promptTokens,
+        completionTokens: record!.completionTokens,
+        cachedPromptTokens: 0,
+      },
+      { costPerToken: '0.00001', currency: 'USD' },
+      { on: record!.at.slice(0, 10) },
+    );
+    expect(record!.cost).toBe(toDecimalString(cost));
   });
 
   it('falls back from the primary account to the OpenAI pool, and answers in Anthropic\u2019s shape', async () => {

@@ -72,6 +72,8 @@ export interface FakeOpenAi {
   /** The Azure resource endpoint, `http://127.0.0.1:<port>`. */
   origin: string;
   requests: RecordedRequest[];
+  /** Streams whose client hung up before the answer was complete (the gateway cancelled them). */
+  abandonedStreams(): number;
   /** Switch behaviour; with `times`, fall back to `{ kind: 'ok' }` after that many requests. */
   setMode(mode: FakeOpenAiMode, times?: number): void;
   close(): Promise<void>;
@@ -113,6 +115,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
   const requests: RecordedRequest[] = [];
+  let abandoned = 0;
   let mode: FakeOpenAiMode = { kind: 'ok' };
   let remaining: number | undefined;
   let sequence = 0;
@@ -404,6 +407,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     await send(chunk({ role: 'assistant', content: '', refusal: null }, null));
     const pieces = text.match(/\S+\s*|\s+/g) ?? [];
     for (const [i, piece] of pieces.entries()) {
+      if (res.destroyed) {
+        abandoned += 1;
+        return;
+      }
       if (
         (current.kind === 'cut_stream' || current.kind === 'stream_error') &&
         i === (current.afterDeltas ?? 2)
@@ -474,6 +481,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     url: `${origin}/v1`,
     origin,
     requests,
+    abandonedStreams: () => abandoned,
     setMode(next, times) {
       mode = next;
       remaining = times;

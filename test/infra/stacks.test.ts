@@ -6,6 +6,7 @@ import { loadStageConfig } from '../../infra/config/stages';
 import { FUNCTION_TAG } from '../../infra/constructs/tollgate-function';
 import {
   allRouteKeys,
+  httpApiRouteKeys,
   functions,
   queues,
   queueUrlEnv,
@@ -205,11 +206,23 @@ describe('functions', () => {
 });
 
 describe('api stack', () => {
-  it('mounts every manifest route with its exact method and path, and nothing else', () => {
+  it('mounts every buffered manifest route with its exact method and path, and nothing else', () => {
     const routeKeys = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => (r as Resource).Properties.RouteKey,
     );
-    expect([...routeKeys].sort()).toEqual([...allRouteKeys()].sort());
+    expect([...routeKeys].sort()).toEqual([...httpApiRouteKeys()].sort());
+    expect(httpApiRouteKeys().length).toBeLessThan(allRouteKeys().length);
+  });
+
+  it('serves each streaming function (the gateway) through a Function URL in RESPONSE_STREAM mode', () => {
+    const streaming = (functions as readonly FunctionSpec[]).filter((f) => f.responseStreaming);
+    expect(streaming.map((f) => f.name)).toEqual(['router']);
+    api.resourceCountIs('AWS::Lambda::Url', streaming.length);
+    api.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'RESPONSE_STREAM',
+      TargetFunctionArn: Match.anyValue(),
+    });
   });
 
   it('has no API Gateway authorizer (auth happens in the functions)', () => {
