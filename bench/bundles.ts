@@ -1,6 +1,6 @@
 /**
  * Bundle size and cold-start init time per function: every manifest entry bundled the way Lambda
- * gets it (esbuild, ESM, minified, node22 target), then imported in a fresh Node process with the
+ * gets it (infra/bundling.ts, as the CDK construct uses it), then imported in a fresh Node process with the
  * environment a function sees, timing the module's top-level work (client creation, schemas).
  */
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { bundling } from '../infra/bundling';
 import { functions } from '../infra/manifest';
 
 export interface BundleResult {
@@ -26,21 +27,24 @@ export const measureBundles = async (): Promise<{ buildMs: number; results: Bund
       entryPoints: Object.fromEntries(functions.map((f) => [f.name, resolve(f.entry)])),
       bundle: true,
       platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      minify: true,
+      format: bundling.format,
+      target: bundling.target,
+      mainFields: [...bundling.mainFields],
+      minify: bundling.minify,
       outdir: out,
       outExtension: { '.js': '.mjs' },
-      banner: {
-        js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
+      banner: { js: bundling.banner },
       logLevel: 'error',
     });
     const buildMs = performance.now() - started;
     const probe = join(out, 'probe.mjs');
     writeFileSync(
       probe,
-      'const t = performance.now(); await import(process.argv[2]); console.log(performance.now() - t);',
+      [
+        // What the Lambda runtime defines before it loads a handler (streaming functions wrap themselves).
+        'globalThis.awslambda = { streamifyResponse: (h) => h, HttpResponseStream: { from: (s) => s } };',
+        'const t = performance.now(); await import(process.argv[2]); console.log(performance.now() - t);',
+      ].join('\n'),
     );
     const env = {
       ...process.env,

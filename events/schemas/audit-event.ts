@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditEvent } from '../../shared/contracts/tenancy';
 
 /** Message on the `audit-events` queue. Bump `version` (and accept both) when the shape changes. */

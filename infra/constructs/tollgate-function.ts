@@ -11,6 +11,7 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bundling } from '../bundling';
 import type { StageConfig } from '../config/stages';
 import { queues as queueSpecs, queueUrlEnv, type FunctionSpec, type QueueName } from '../manifest';
 
@@ -45,10 +46,6 @@ export interface TollgateFunctionProps {
   /** Required when `spec.routes` contains an `admin` route. */
   readonly auth?: AuthSettings;
 }
-
-// The bundle is ESM; CommonJS dependencies that call `require` need one in module scope.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __tollgateCreateRequire } from 'node:module'; const require = __tollgateCreateRequire(import.meta.url);";
 
 const SECRET_ACTIONS = {
   read: ['secretsmanager:GetSecretValue'],
@@ -108,10 +105,10 @@ export class TollgateFunction extends Construct {
       environment: this.environment(props),
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
+        target: bundling.target,
+        mainFields: [...bundling.mainFields],
+        banner: bundling.banner,
+        minify: bundling.minify,
         sourceMap: true,
         sourcesContent: false,
         // Ship the SDK versions the tests ran against rather than whatever the runtime carries.

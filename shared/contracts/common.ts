@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCodes } from '../domain/errors';
 
 export { errorCodes, type ErrorCode } from '../domain/errors';

@@ -3,7 +3,7 @@
  * (unknown fields are ignored, as OpenAI-compatible servers do, so new SDK fields never break
  * callers) and errors use OpenAI's own error object.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from './route';
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });

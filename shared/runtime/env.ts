@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The environment every function reads, parsed once per module load. The CDK stacks and the local
@@ -30,6 +30,10 @@ const EnvSchema = z.object({
   /** Allowed CORS origin for the console. */
   CORS_ORIGIN: z.string().default('*'),
   QUEUE_URL_AUDIT_EVENTS: z.string().optional(),
+  /** How long a gateway instance's quota lease lives without renewal before it may be reclaimed. */
+  GATEWAY_LEASE_TTL_MS: z.coerce.number().int().positive().default(120_000),
+  /** Largest quota lease one gateway instance takes at a time, in counter units (tokens, budget micro-units). */
+  GATEWAY_MAX_LEASE: z.coerce.number().int().positive().default(50_000),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
