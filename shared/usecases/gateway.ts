@@ -458,7 +458,7 @@ export class Gateway {
           return n;
         },
         random: Math.random,
-        poolUsagePercent: () => 0,
+        groupPoolTokens: () => 0,
       },
     );
     if (selection.attempts.length === 0) {

@@ -5,6 +5,8 @@
  * - shared: the enterprise's shared accounts, pool by pool (by serviceType, by priority), each pool
  *   closed to the group once its share of the pool reaches maxUsagePercent;
  * - hybrid: the primary accounts first, then the fallback pools.
+ * A pool's capacity is the sum of its accounts' daily limits. When the pool as a whole nears that
+ * capacity, groups are cut by the binding's priorityLevel: low ones first (see POOL_CUTOFF_PERCENT).
  * Lower `priority` numbers are tried first. Within one tier the binding's load-balancing strategy
  * orders the accounts. Disabled, unhealthy, cooling-down (open circuit) and over-daily-limit
  * accounts, and accounts that do not serve the requested model or serviceType, are skipped.
@@ -42,9 +44,46 @@ export interface SelectionState {
   roundRobin(tierKey: string): number;
   /** Uniform random in [0, 1) for weighted choice (injected so tests are exact). */
   random(): number;
-  /** The group's share of a shared pool's daily capacity already used, 0–100. */
-  poolUsagePercent(serviceType: string): number;
+  /** Tokens the group used today on the shared accounts of this serviceType. */
+  groupPoolTokens(serviceType: string): number;
 }
+
+export type PriorityLevel = 'high' | 'medium' | 'low';
+
+/**
+ * Pool utilisation (all groups, % of the pool's daily capacity) from which a group of that
+ * priority no longer draws on the pool: the last fifth of a pool is kept for medium and high
+ * groups, the last tenth for high ones.
+ */
+export const POOL_CUTOFF_PERCENT: Readonly<Record<PriorityLevel, number>> = {
+  low: 80,
+  medium: 90,
+  high: 100,
+};
+
+/** A pool's daily capacity in tokens, or null when an account in it has no daily limit (unbounded). */
+export const poolCapacity = (accounts: readonly CandidateAccount[]): number | null => {
+  const usable = accounts.filter((a) => a.isEnabled && a.status === 'active');
+  if (usable.length === 0 || usable.some((a) => a.dailyLimit <= 0)) return null;
+  return usable.reduce((sum, a) => sum + a.dailyLimit, 0);
+};
+
+/** Why a pool is closed to the group right now, or null when it is open. */
+export const poolClosure = (
+  pool: readonly CandidateAccount[],
+  groupTokens: number,
+  limits: { maxUsagePercent: number; priorityLevel: PriorityLevel },
+): string | null => {
+  const capacity = poolCapacity(pool);
+  if (capacity === null) return null;
+  const share = (groupTokens / capacity) * 100;
+  if (share >= limits.maxUsagePercent) return `group used ${limits.maxUsagePercent} % of the pool today`;
+  const used = (pool.reduce((sum, a) => sum + a.dailyUsedTokens, 0) / capacity) * 100;
+  const cutoff = POOL_CUTOFF_PERCENT[limits.priorityLevel];
+  if (used >= cutoff)
+    return `pool ${Math.floor(used)} % used: closed to ${limits.priorityLevel}-priority groups`;
+  return null;
+};
 
 export interface Tier {
   key: string;
@@ -67,12 +106,27 @@ export const bindingTiers = (
   config: BindingConfigInput,
   accountsById: ReadonlyMap<string, CandidateAccount>,
   sharedPool: (serviceType: string) => CandidateAccount[],
-  state: Pick<SelectionState, 'poolUsagePercent'>,
+  state: Pick<SelectionState, 'groupPoolTokens'>,
+  priorityLevel: PriorityLevel,
+  closed: (serviceType: string, reason: string) => void = () => undefined,
 ): Tier[] => {
   const byPriority = <T extends { priority: number }>(items: readonly T[]) =>
     [...items].sort((a, b) => a.priority - b.priority);
   const known = (ids: readonly string[]) =>
     ids.map((id) => accountsById.get(id)).filter((a): a is CandidateAccount => a !== undefined);
+  const openPools = <T extends { serviceType: string; priority: number; maxUsagePercent?: number }>(
+    pools: readonly T[],
+  ) =>
+    byPriority(pools)
+      .filter((pool) => {
+        const reason = poolClosure(sharedPool(pool.serviceType), state.groupPoolTokens(pool.serviceType), {
+          maxUsagePercent: pool.maxUsagePercent ?? 100,
+          priorityLevel,
+        });
+        if (reason) closed(pool.serviceType, reason);
+        return reason === null;
+      })
+      .map((pool) => ({ key: `pool:${pool.serviceType}`, accounts: sharedPool(pool.serviceType) }));
 
   switch (config.mode) {
     case 'dedicated': {
@@ -83,16 +137,11 @@ export const bindingTiers = (
       return [...tiers].map(([priority, ids]) => ({ key: `dedicated:${priority}`, accounts: known(ids) }));
     }
     case 'shared':
-      return byPriority(config.poolConfig)
-        .filter((pool) => state.poolUsagePercent(pool.serviceType) < pool.maxUsagePercent)
-        .map((pool) => ({ key: `pool:${pool.serviceType}`, accounts: sharedPool(pool.serviceType) }));
+      return openPools(config.poolConfig);
     case 'hybrid':
       return [
         { key: 'primary', accounts: known(config.primaryAccounts) },
-        ...byPriority(config.fallbackPools).map((pool) => ({
-          key: `pool:${pool.serviceType}`,
-          accounts: sharedPool(pool.serviceType),
-        })),
+        ...openPools(config.fallbackPools),
       ];
   }
 };
@@ -136,7 +185,11 @@ export interface Selection {
 }
 
 export const selectAccounts = (
-  binding: { bindingConfig: BindingConfigInput; loadBalancing: LoadBalancing },
+  binding: {
+    bindingConfig: BindingConfigInput;
+    loadBalancing: LoadBalancing;
+    quotaConfig: { priorityLevel: PriorityLevel };
+  },
   accountsById: ReadonlyMap<string, CandidateAccount>,
   sharedPool: (serviceType: string) => CandidateAccount[],
   request: SelectionRequest,
@@ -145,7 +198,15 @@ export const selectAccounts = (
   const attempts: CandidateAccount[] = [];
   const skipped: Selection['skipped'] = [];
   const seen = new Set<string>();
-  for (const tier of bindingTiers(binding.bindingConfig, accountsById, sharedPool, state)) {
+  const tiers = bindingTiers(
+    binding.bindingConfig,
+    accountsById,
+    sharedPool,
+    state,
+    binding.quotaConfig.priorityLevel,
+    (serviceType, reason) => skipped.push({ accountId: `pool:${serviceType}`, reason }),
+  );
+  for (const tier of tiers) {
     const eligible = tier.accounts.filter((account) => {
       if (seen.has(account.id)) return false;
       seen.add(account.id);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   balance,
+  poolCapacity,
+  poolClosure,
   selectAccounts,
   type CandidateAccount,
   type SelectionState,
@@ -30,11 +32,12 @@ const state = (over: Partial<SelectionState> = {}): SelectionState => {
       return n;
     },
     random: () => 0,
-    poolUsagePercent: () => 0,
+    groupPoolTokens: () => 0,
     ...over,
   };
 };
 
+const medium = { priorityLevel: 'medium' as const };
 const ids = (list: CandidateAccount[]) => list.map((a) => a.id);
 const request = { model: 'gpt-4o', now: 1_000 };
 
@@ -60,6 +63,7 @@ describe('account selection', () => {
         ],
       },
       loadBalancing: 'round-robin' as const,
+      quotaConfig: medium,
     };
     const s = state();
     expect(ids(selectAccounts(binding, byId, pool, request, s).attempts)).toEqual(['d1', 'd2', 'd3']);
@@ -76,6 +80,7 @@ describe('account selection', () => {
         ],
       },
       loadBalancing: 'least-load' as const,
+      quotaConfig: medium,
     };
     expect(ids(selectAccounts(binding, byId, pool, request, state()).attempts)).toEqual([
       's1',
@@ -83,7 +88,8 @@ describe('account selection', () => {
       's3',
       'c1',
     ]);
-    const openaiFull = state({ poolUsagePercent: (t) => (t === 'openai' ? 30 : 10) });
+    // Each pool holds 1M tokens a day per account: the group used 30 % of the 3M openai pool.
+    const openaiFull = state({ groupPoolTokens: (t) => (t === 'openai' ? 900_000 : 100_000) });
     expect(ids(selectAccounts(binding, byId, pool, request, openaiFull).attempts)).toEqual(['c1']);
   });
 
@@ -95,6 +101,7 @@ describe('account selection', () => {
         fallbackPools: [{ serviceType: 'openai', priority: 1 }],
       },
       loadBalancing: 'round-robin' as const,
+      quotaConfig: medium,
     };
     expect(ids(selectAccounts(binding, byId, pool, request, state()).attempts)).toEqual([
       'd2',
@@ -119,6 +126,7 @@ describe('account selection', () => {
         poolConfig: [{ serviceType: 'openai', maxUsagePercent: 100, priority: 1 }],
       },
       loadBalancing: 'round-robin' as const,
+      quotaConfig: medium,
     };
     const result = selectAccounts(binding, byId, pool, request, state());
     expect(ids(result.attempts)).toEqual(['ok']);
@@ -146,10 +154,62 @@ describe('account selection', () => {
         ],
       },
       loadBalancing: 'round-robin' as const,
+      quotaConfig: medium,
     };
     expect(
       ids(selectAccounts(binding, byId, pool, { ...request, serviceType: 'claude' }, state()).attempts),
     ).toEqual(['d1']);
+  });
+});
+
+describe('pool capacity and priority levels', () => {
+  // Two accounts of 1,000 tokens a day: the pool holds 2,000.
+  const poolAt = (usedEach: number) => [
+    account('p1', { dailyLimit: 1_000, dailyUsedTokens: usedEach }),
+    account('p2', { dailyLimit: 1_000, dailyUsedTokens: usedEach }),
+  ];
+  const binding = (priorityLevel: 'low' | 'medium' | 'high') => ({
+    bindingConfig: {
+      mode: 'shared' as const,
+      poolConfig: [{ serviceType: 'openai', maxUsagePercent: 100, priority: 1 }],
+    },
+    loadBalancing: 'round-robin' as const,
+    quotaConfig: { priorityLevel },
+  });
+  const served = (usedEach: number, level: 'low' | 'medium' | 'high') =>
+    selectAccounts(binding(level), new Map(), () => poolAt(usedEach), request, state()).attempts.length > 0;
+
+  it('cuts low-priority groups first as the pool fills, then medium, never high before it is full', () => {
+    // 79 % used: everyone is served.
+    expect([served(790, 'low'), served(790, 'medium'), served(790, 'high')]).toEqual([true, true, true]);
+    // 80 %: low-priority groups are cut.
+    expect([served(800, 'low'), served(800, 'medium'), served(800, 'high')]).toEqual([false, true, true]);
+    // 90 %: only high-priority groups are served.
+    expect([served(900, 'low'), served(900, 'medium'), served(900, 'high')]).toEqual([false, false, true]);
+  });
+
+  it('says why a pool was closed', () => {
+    const result = selectAccounts(binding('low'), new Map(), () => poolAt(850), request, state());
+    expect(result.skipped).toEqual([
+      { accountId: 'pool:openai', reason: 'pool 85 % used: closed to low-priority groups' },
+    ]);
+  });
+
+  it('has no capacity (and so no cut) when an account has no daily limit', () => {
+    expect(poolCapacity([account('x', { dailyLimit: 0 }), account('y')])).toBeNull();
+    expect(
+      poolClosure([account('x', { dailyLimit: 0, dailyUsedTokens: 10 ** 9 })], 10 ** 9, {
+        maxUsagePercent: 10,
+        priorityLevel: 'low',
+      }),
+    ).toBeNull();
+  });
+
+  it('closes a pool to a group at its maxUsagePercent share', () => {
+    const pool = poolAt(0);
+    const limits = { maxUsagePercent: 25, priorityLevel: 'high' as const };
+    expect(poolClosure(pool, 499, limits)).toBeNull();
+    expect(poolClosure(pool, 500, limits)).toBe('group used 25 % of the pool today');
   });
 });
 
