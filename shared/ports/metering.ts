@@ -44,6 +44,23 @@ export interface UsageAggregate {
   latencyMsTotal: number;
   /** Exact decimal strings by currency. */
   cost: Record<string, string>;
+  /**
+   * The latest `at` of the records counted here, kept in step with the counters (never moves back
+   * when an older record lands late); null on aggregates last written before it existed.
+   */
+  lastRequestAt: string | null;
+}
+
+/**
+ * The gateway's write side of metering: write-behind, so storing usage never delays a response.
+ * Records are stored with the same guarantees as {@link UsageStore.record} (a retried record
+ * counts once); one that cannot be stored after retries is reported, not thrown.
+ */
+export interface UsageSink {
+  /** Queues the record; never throws, never waits for the table. */
+  write(record: UsageRecord): void;
+  /** Resolves once everything written before the call is stored (or given up on and reported). */
+  flush(): Promise<void>;
 }
 
 export interface UsageStore {

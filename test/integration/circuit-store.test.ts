@@ -1,9 +1,11 @@
 /** Circuit state shared by instances through DynamoDB Local. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CachedCircuitStore } from '../../shared/adapters/cached-circuit-store';
 import { DynamoCircuitStore } from '../../shared/adapters/dynamo/circuit-store';
 import { dynamoDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
 import { phase } from '../../shared/domain/gateway/circuit';
+import type { CircuitStore } from '../../shared/ports/circuits';
 import { freshTable } from '../factories/dynamo-table';
 
 const settings = { failureThreshold: 20, windowMs: 60_000, cooldownMs: 5_000 };
@@ -42,5 +44,115 @@ describe('circuit store', () => {
     await store.coolDown('acct-3', 'gpt-4o', 20_000);
     expect((await store.states(['acct-3'], 'gpt-4o')).get('acct-3')!.openUntil).toBe(50_000);
     expect(phase((await store.states(['acct-3'], 'gpt-4o')).get('acct-3')!, 50_000)).toBe('half-open');
+  });
+});
+
+/** A table-backed store whose reads are counted on their way through. */
+const countingStore = (inner: DynamoCircuitStore) => {
+  const reads: string[][] = [];
+  const store: CircuitStore = {
+    states: (accountIds, model) => {
+      reads.push([...accountIds]);
+      return inner.states(accountIds, model);
+    },
+    record: (...args) => inner.record(...args),
+    coolDown: (...args) => inner.coolDown(...args),
+  };
+  return { store, reads };
+};
+
+describe('cached circuit store', () => {
+  const cacheSettings = { failureThreshold: 2, windowMs: 60_000, cooldownMs: 5_000 };
+  let db: ReturnType<typeof buildEntities>;
+
+  beforeAll(async () => {
+    db = buildEntities(dynamoDocumentClient(), await freshTable('circuit-cache'));
+  });
+
+  it('reads the table once within ttlMs, only for pairs it lacks, and again once ttlMs has passed', async () => {
+    const { store, reads } = countingStore(new DynamoCircuitStore(db, cacheSettings));
+    let clock = 10_000;
+    const cached = new CachedCircuitStore(store, { ttlMs: 1000, now: () => clock });
+
+    const first = await cached.states(['c-1', 'c-2'], 'gpt-4o');
+    expect([...first.keys()]).toEqual(['c-1', 'c-2']);
+    clock += 999;
+    expect([...(await cached.states(['c-2', 'c-1'], 'gpt-4o')).keys()]).toEqual(['c-2', 'c-1']);
+    expect(reads).toEqual([['c-1', 'c-2']]);
+
+    // A pair not cached yet is fetched alone; another model is another pair.
+    await cached.states(['c-1', 'c-3'], 'gpt-4o');
+    await cached.states(['c-1'], 'gpt-4o-mini');
+    expect(reads).toEqual([['c-1', 'c-2'], ['c-3'], ['c-1']]);
+
+    clock += 1; // c-1 and c-2 are now ttlMs old; c-3 is younger.
+    await cached.states(['c-1', 'c-2', 'c-3'], 'gpt-4o');
+    expect(reads.at(-1)).toEqual(['c-1', 'c-2']);
+  });
+
+  it("sees another instance's opened circuit once ttlMs has passed", async () => {
+    const { store, reads } = countingStore(new DynamoCircuitStore(db, cacheSettings));
+    const other = new DynamoCircuitStore(db, cacheSettings);
+    let clock = 2_000_000;
+    const cached = new CachedCircuitStore(store, { ttlMs: 1000, now: () => clock });
+
+    expect(phase((await cached.states(['c-4'], 'gpt-4o')).get('c-4')!, clock)).toBe('closed');
+    await other.record('c-4', 'gpt-4o', 'failure', clock);
+    await other.record('c-4', 'gpt-4o', 'failure', clock + 1);
+    clock += 500;
+    // Still the cached state: the staleness the cache trades for fewer reads.
+    expect(phase((await cached.states(['c-4'], 'gpt-4o')).get('c-4')!, clock)).toBe('closed');
+    clock += 500;
+    expect(phase((await cached.states(['c-4'], 'gpt-4o')).get('c-4')!, clock)).toBe('open');
+    expect(reads).toHaveLength(2);
+  });
+
+  it('sees its own record() and coolDown() at once, without reading the table', async () => {
+    const { store, reads } = countingStore(new DynamoCircuitStore(db, cacheSettings));
+    const clock = 3_000_000;
+    const cached = new CachedCircuitStore(store, { ttlMs: 1000, now: () => clock });
+
+    await cached.states(['c-5', 'c-6'], 'gpt-4o');
+    await cached.record('c-5', 'gpt-4o', 'failure', clock);
+    expect((await cached.states(['c-5'], 'gpt-4o')).get('c-5')).toMatchObject({ failures: 1, openUntil: 0 });
+    await cached.record('c-5', 'gpt-4o', 'failure', clock + 1);
+    expect(phase((await cached.states(['c-5'], 'gpt-4o')).get('c-5')!, clock + 2)).toBe('open');
+    await cached.record('c-5', 'gpt-4o', 'success', clock + 3);
+    expect(phase((await cached.states(['c-5'], 'gpt-4o')).get('c-5')!, clock + 3)).toBe('closed');
+
+    await cached.coolDown('c-6', 'gpt-4o', clock + 60_000);
+    expect((await cached.states(['c-6'], 'gpt-4o')).get('c-6')!.openUntil).toBe(clock + 60_000);
+    // A shorter Retry-After never shortens it, in the cache as in the table.
+    await cached.coolDown('c-6', 'gpt-4o', clock + 10_000);
+    expect((await cached.states(['c-6'], 'gpt-4o')).get('c-6')!.openUntil).toBe(clock + 60_000);
+    expect(reads).toHaveLength(1);
+    expect(
+      (await new DynamoCircuitStore(db, cacheSettings).states(['c-6'], 'gpt-4o')).get('c-6')!.openUntil,
+    ).toBe(clock + 60_000);
+  });
+
+  it('keeps its own write when a read that started before it returns after it', async () => {
+    const inner = new DynamoCircuitStore(db, cacheSettings);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowReads: CircuitStore = {
+      states: async (ids, model) => {
+        const states = await inner.states(ids, model);
+        await gate;
+        return states;
+      },
+      record: (...args) => inner.record(...args),
+      coolDown: (...args) => inner.coolDown(...args),
+    };
+    const clock = 4_000_000;
+    const cached = new CachedCircuitStore(slowReads, { ttlMs: 1000, now: () => clock });
+
+    const staleRead = cached.states(['c-7'], 'gpt-4o');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await cached.record('c-7', 'gpt-4o', 'failure', clock);
+    await cached.record('c-7', 'gpt-4o', 'failure', clock + 1);
+    release();
+    expect(phase((await staleRead).get('c-7')!, clock + 2)).toBe('open');
+    expect(phase((await cached.states(['c-7'], 'gpt-4o')).get('c-7')!, clock + 2)).toBe('open');
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * Circuit states cached briefly per instance, so the gateway does not read the table on every call.
+ */
+import { LRUCache } from 'lru-cache';
+import type { CircuitState } from '../domain/gateway/circuit';
+import type { CircuitStore } from '../ports/circuits';
+
+/** How long {@link CachedCircuitStore} trusts what it read, and its clock. */
+export interface CircuitCacheSettings {
+  /** A state read from the inner store is served for this long. Default 1000 ms. */
+  ttlMs: number;
+  /** Epoch ms; injected so tests control time. Default `Date.now`. */
+  now: () => number;
+}
+
+interface Entry {
+  state: CircuitState;
+  /** When the state was read or written (by {@link CircuitCacheSettings.now}). */
+  at: number;
+  /** Local writes are numbered, so a read that started before one cannot overwrite it. */
+  version: number;
+}
+
+/** (account, model) pairs remembered at most: plenty for any binding, bounded for safety. */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * A {@link CircuitStore} decorator: `states()` serves each (account, model) from memory while it is
+ * younger than `ttlMs` and fetches only the missing or stale ones, in one call; `record()` and
+ * `coolDown()` write through and update the cache with the outcome. So an instance sees a circuit
+ * opened by another instance within `ttlMs` (a few more calls may reach a failing account in the
+ * meantime, which the breaker tolerates), and its own failures and Retry-Afters at once.
+ */
+export class CachedCircuitStore implements CircuitStore {
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly cache = new LRUCache<string, Entry>({ max: MAX_ENTRIES });
+  private version = 0;
+
+  constructor(
+    private readonly inner: CircuitStore,
+    settings: Partial<CircuitCacheSettings> = {},
+  ) {
+    this.ttlMs = settings.ttlMs ?? 1000;
+    this.now = settings.now ?? Date.now;
+  }
+
+  async states(accountIds: readonly string[], model: string): Promise<Map<string, CircuitState>> {
+    const readAt = this.now();
+    const states = new Map<string, CircuitState>();
+    const stale: string[] = [];
+    for (const id of accountIds) {
+      const entry = this.cache.get(keyOf(id, model));
+      if (entry && readAt - entry.at < this.ttlMs) states.set(id, entry.state);
+      else if (!stale.includes(id)) stale.push(id);
+    }
+    if (stale.length === 0) return states;
+    const readVersion = this.version;
+    const fetched = await this.inner.states(stale, model);
+    for (const id of stale) {
+      const entry = this.cache.get(keyOf(id, model));
+      // A local write that landed while this read was under way is newer than what was read.
+      if (entry && entry.version > readVersion) {
+        states.set(id, entry.state);
+        continue;
+      }
+      const state = fetched.get(id);
+      if (!state) continue;
+      this.cache.set(keyOf(id, model), { state, at: readAt, version: readVersion });
+      states.set(id, state);
+    }
+    // In the order asked for, like the inner store's answer.
+    return new Map(accountIds.filter((id) => states.has(id)).map((id) => [id, states.get(id)!]));
+  }
+
+  async record(
+    accountId: string,
+    model: string,
+    outcome: 'success' | 'failure',
+    now: number,
+  ): Promise<CircuitState> {
+    const state = await this.inner.record(accountId, model, outcome, now);
+    this.cache.set(keyOf(accountId, model), { state, at: this.now(), version: ++this.version });
+    return state;
+  }
+
+  async coolDown(accountId: string, model: string, until: number): Promise<void> {
+    await this.inner.coolDown(accountId, model, until);
+    const key = keyOf(accountId, model);
+    const entry = this.cache.get(key);
+    // The store never shortens a cooldown, so the max is what it now holds; the other fields are as
+    // fresh as before, hence the entry keeps its age. Uncached pairs are read on the next states().
+    if (entry) {
+      this.cache.set(key, {
+        state: { ...entry.state, openUntil: Math.max(entry.state.openUntil, until) },
+        at: entry.at,
+        version: ++this.version,
+      });
+    }
+  }
+}
+
+const keyOf = (accountId: string, model: string) => `${model}\u0000${accountId}`;
