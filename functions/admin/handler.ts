@@ -11,6 +11,11 @@ import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/au
 import { env, required } from '../../shared/runtime/env';
 import { dispatch, httpRoute, routeTable, type RouteInput } from '../../shared/runtime/http';
 import * as uc from '../../shared/usecases/tenancy';
+import {
+  aiAccountDetails,
+  getAiAccountWithStats,
+  listAiAccountsWithStats,
+} from '../../shared/usecases/account-stats';
 import { groupBindingOverview } from '../../shared/usecases/binding-overview';
 import { aiDashboard } from '../../shared/usecases/dashboard';
 import { groupUsageStats } from '../../shared/usecases/usage-stats';
@@ -29,6 +34,7 @@ const deps: uc.TenancyDeps = {
   clock: systemClock,
 };
 const usage = new DynamoUsageStore(exactNumbersDocumentClient(), required('TABLE_NAME'));
+const statsDeps = { ...repositories, usage, clock: systemClock };
 const authenticate = createAuthenticator({
   jwt: jwtSettingsFromEnv(config),
   findApiKeyByHash: (hash) => repositories.apiKeys.getByHash(hash),
@@ -80,12 +86,13 @@ export const handler = dispatch(
     ),
     route(r.revokeApiKey, (ctx, { params }) => uc.revokeApiKey(deps, ctx, params.keyId)),
     route(r.listAiAccounts, (ctx, { params, query }) =>
-      uc.listAiAccounts(deps, ctx, params.enterpriseId, query),
+      listAiAccountsWithStats(statsDeps, ctx, params.enterpriseId, query),
     ),
     route(r.createAiAccount, (ctx, { params, body }) =>
       uc.createAiAccount(deps, ctx, params.enterpriseId, body),
     ),
-    route(r.getAiAccount, (ctx, { params }) => uc.getAiAccount(deps, ctx, params.accountId)),
+    route(r.getAiAccount, (ctx, { params }) => getAiAccountWithStats(statsDeps, ctx, params.accountId)),
+    route(r.getAiAccountDetails, (ctx, { params }) => aiAccountDetails(statsDeps, ctx, params.accountId)),
     route(r.updateAiAccount, (ctx, { params, body }) =>
       uc.updateAiAccount(deps, ctx, params.accountId, body),
     ),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CurrencyCode,
   EmptyObject,
@@ -36,14 +36,25 @@ export const ServiceType = z.enum(serviceTypes);
 export const AccountType = z.enum(['dedicated', 'shared']);
 export const LoadBalancing = z.enum(['round-robin', 'least-load', 'weighted']);
 export const PriorityLevel = z.enum(['high', 'medium', 'low']);
+export const BindingMode = z.enum(['dedicated', 'shared', 'hybrid']);
 
 // ---------- enterprises ----------
+/**
+ * The enterprise discount on gateway cost: a decimal fraction in [0, 1) ("0.15" takes 15 % off
+ * every call). 1 or more would make calls free or negative, so it is refused.
+ */
+export const GatewayDiscount = NonNegativeDecimalString.refine(
+  (v) => /^0+(\.\d+)?$/.test(v),
+  'must be a fraction below 1, such as "0.15"',
+);
 export const Enterprise = z.object({
   id: Id,
   name: z.string(),
   planType: z.enum(['basic', 'pro', 'enterprise']),
   status: z.enum(['active', 'suspended']),
   settings: z.record(z.string(), z.unknown()),
+  /** Taken off the gateway cost of every call of this enterprise; set by a platform admin only. */
+  gatewayDiscount: GatewayDiscount,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -51,6 +62,7 @@ export const CreateEnterprise = z.strictObject({
   name: z.string().trim().min(1).max(200),
   planType: Enterprise.shape.planType.default('basic'),
   settings: z.record(z.string(), z.unknown()).default({}),
+  gatewayDiscount: GatewayDiscount.default('0'),
 });
 export const UpdateEnterprise = z
   .strictObject({
@@ -58,6 +70,8 @@ export const UpdateEnterprise = z
     planType: Enterprise.shape.planType,
     status: Enterprise.shape.status,
     settings: z.record(z.string(), z.unknown()),
+    /** Platform admin only, like `status`. */
+    gatewayDiscount: GatewayDiscount,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'at least one field is required');
@@ -152,6 +166,36 @@ export const CreateAdminApiKey = z.strictObject({
 });
 
 // ---------- AI accounts ----------
+/**
+ * One negotiated price of an account, per 1M tokens in the account's currency; it overrides the
+ * shipped price table for the models it matches (exactly or as a prefix) from `effectiveFrom` on.
+ */
+export const AccountModelPrice = z.strictObject({
+  model: z.string().trim().min(1).max(200),
+  inputPerMillion: NonNegativeDecimalString,
+  outputPerMillion: NonNegativeDecimalString,
+  /** Prompt tokens served from the provider's cache. */
+  cachedInputPerMillion: NonNegativeDecimalString,
+  effectiveFrom: z.iso.date(),
+});
+/** At most 200 rows, and one row per (model, effectiveFrom): two would make the price ambiguous. */
+export const AccountModelPrices = z
+  .array(AccountModelPrice)
+  .max(200)
+  .superRefine((rows, ctx) => {
+    const seen = new Set<string>();
+    rows.forEach((row, index) => {
+      const key = `${row.model}\u0000${row.effectiveFrom}`;
+      if (seen.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          message: `${row.model} already has a price effective from ${row.effectiveFrom}`,
+          path: [index],
+        });
+      seen.add(key);
+    });
+  });
+
 export const AiAccount = z.object({
   id: Id,
   enterpriseId: Id,
@@ -169,6 +213,10 @@ export const AiAccount = z.object({
   dailyLimit: z.number().int(),
   costPerToken: NonNegativeDecimalString,
   currency: CurrencyCode,
+  /** Per-model price overrides, in `currency` (empty: the shipped table, then `costPerToken`). */
+  prices: z.array(z.object(AccountModelPrice.shape)),
+  /** Added to the cost of every successful call, in `currency`; null: none. */
+  fixedPerCall: NonNegativeDecimalString.nullable(),
   weight: z.number().int(),
   /** Where the provider credential lives; the credential itself is never returned. */
   credential: z.object({ ref: z.string(), hint: z.string() }),
@@ -190,6 +238,8 @@ export const CreateAiAccount = z.strictObject({
   dailyLimit: z.number().int().min(0).default(10_000),
   costPerToken: NonNegativeDecimalString.default('0.00001'),
   currency: CurrencyCode.default('USD'),
+  prices: AccountModelPrices.default([]),
+  fixedPerCall: NonNegativeDecimalString.nullable().default(null),
   weight: z.number().int().min(1).max(1000).default(1),
 });
 export const UpdateAiAccount = z
@@ -204,10 +254,87 @@ export const UpdateAiAccount = z
     currentModel: z.string().min(1).max(200).nullable(),
     dailyLimit: z.number().int().min(0),
     costPerToken: NonNegativeDecimalString,
+    /** Replaces the whole list; `[]` removes every override. */
+    prices: AccountModelPrices,
+    fixedPerCall: NonNegativeDecimalString.nullable(),
     weight: z.number().int().min(1).max(1000),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'at least one field is required');
+/** An exact decimal amount as computed (sums of stored costs may carry more digits than inputs allow). */
+const ExactDecimal = z.string().regex(/^-?\d+(\.\d+)?$/);
+const CostByCurrency = z.record(z.string(), ExactDecimal);
+
+/**
+ * What an account has served, from its metering aggregates (the seed's statistics fields).
+ * All-time figures are the sum of its monthly aggregates.
+ */
+export const AiAccountStats = z.object({
+  totalRequests: z.number().int(),
+  /** Prompt + completion tokens. */
+  totalTokens: z.number().int(),
+  /** Exact decimal, in `currency` (the account's currency). */
+  totalCost: ExactDecimal,
+  currency: CurrencyCode,
+  /**
+   * All-time cost in every currency it was recorded in. Usually only `currency`; calls priced by
+   * the shipped table (USD) on an account in another currency appear here under USD.
+   */
+  costByCurrency: CostByCurrency,
+  /** Time of the latest call counted (successful or not); null when the account was never used. */
+  lastUsedAt: Timestamp.nullable(),
+  /**
+   * Calls (successful or not) routed to the account in the current UTC hour so far. Metering is
+   * aggregated by hour at the finest, so this is the most recent load figure there is; it is a
+   * count, not the seed's percentage (the account's own `currentLoad` field).
+   */
+  currentLoad: z.number().int(),
+  /** The hour `currentLoad` counts, `2026-11-24T13` (UTC). */
+  currentLoadHour: z.string(),
+});
+export const AiAccountWithStats = AiAccount.extend({ stats: AiAccountStats });
+
+const HourlyUsage = z.object({
+  /** `2026-11-24T13` (UTC). */
+  hour: z.string(),
+  requests: z.number().int(),
+  errors: z.number().int(),
+  tokens: z.number().int(),
+  cost: CostByCurrency,
+});
+
+/** The seed's account details: 24 h usage, performance, bound groups and cost, with the stats. */
+export const AiAccountDetails = z.object({
+  account: AiAccountWithStats,
+  /** The 24 UTC hours ending with the current one, oldest first, every hour present (zeros when idle). */
+  usage24h: z.array(HourlyUsage),
+  /** Over the same 24 hours. Rates are 0–1; 0 (and averageResponseTime 0) when there were no calls. */
+  performance: z.object({
+    requests: z.number().int(),
+    /** Mean latency in milliseconds, rounded. */
+    averageResponseTime: z.number().int(),
+    successRate: z.number(),
+    errorRate: z.number(),
+  }),
+  /** Groups whose binding can route to the account: by naming it, or through a shared pool of its serviceType. */
+  boundGroups: z.array(
+    z.object({
+      groupId: Id,
+      name: z.string(),
+      status: Group.shape.status,
+      bindingMode: BindingMode,
+      reachedThrough: z.enum(['account', 'pool']),
+    }),
+  ),
+  /** Exact decimal amounts by currency. */
+  cost: z.object({
+    last24h: CostByCurrency,
+    /** The current UTC month. */
+    monthToDate: CostByCurrency,
+    allTime: CostByCurrency,
+  }),
+});
+
 export const AiAccountFilters = PageQuery.extend({
   serviceType: ServiceType.optional(),
   accountType: AccountType.optional(),
@@ -547,10 +674,10 @@ export const tenancyRoutes = {
     path: '/api/enterprises/{enterpriseId}/ai-accounts',
     auth: 'admin',
     tag,
-    summary: 'List AI accounts',
+    summary: 'List AI accounts with their usage statistics',
     params: EnterpriseParams,
     query: AiAccountFilters,
-    response: page(AiAccount),
+    response: page(AiAccountWithStats),
   }),
   createAiAccount: defineRoute({
     id: 'createAiAccount',
@@ -570,9 +697,19 @@ export const tenancyRoutes = {
     path: '/api/ai-accounts/{accountId}',
     auth: 'admin',
     tag,
-    summary: 'Get an AI account',
+    summary: 'Get an AI account with its usage statistics',
     params: z.strictObject({ accountId: Id }),
-    response: AiAccount,
+    response: AiAccountWithStats,
+  }),
+  getAiAccountDetails: defineRoute({
+    id: 'getAiAccountDetails',
+    method: 'GET',
+    path: '/api/ai-accounts/{accountId}/details',
+    auth: 'admin',
+    tag,
+    summary: 'An AI account\u2019s last 24 h of usage, performance, bound groups and cost',
+    params: z.strictObject({ accountId: Id }),
+    response: AiAccountDetails,
   }),
   updateAiAccount: defineRoute({
     id: 'updateAiAccount',

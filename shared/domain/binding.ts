@@ -23,6 +23,26 @@ export const namedAccountIds = (config: BindingConfigInput): string[] => {
   }
 };
 
+/** The shared pools a binding draws on (shared pools, hybrid fallbacks). */
+export const poolsOf = (config: BindingConfigInput): { serviceType: string }[] =>
+  config.mode === 'shared' ? config.poolConfig : config.mode === 'hybrid' ? config.fallbackPools : [];
+
+/**
+ * How a binding reaches an account, or null when it cannot: by naming it, or through a pool of its
+ * serviceType (pools hold the enterprise's shared accounts only). Mirrors what the gateway routes to.
+ */
+export const bindingReach = (
+  binding: { enterpriseId: string; bindingConfig: BindingConfigInput },
+  account: BindingAccountView & { serviceType: string },
+): 'account' | 'pool' | null => {
+  if (binding.enterpriseId !== account.enterpriseId) return null;
+  if (namedAccountIds(binding.bindingConfig).includes(account.id)) return 'account';
+  const pooled =
+    account.accountType === 'shared' &&
+    poolsOf(binding.bindingConfig).some((p) => p.serviceType === account.serviceType);
+  return pooled ? 'pool' : null;
+};
+
 const duplicates = (values: readonly string[]): string[] => [
   ...new Set(values.filter((v, i) => values.indexOf(v) !== i)),
 ];
@@ -41,8 +61,7 @@ export const validateBinding = (
   const repeated = duplicates(named);
   if (repeated.length > 0) throw invalid('An account is named more than once', { accountIds: repeated });
 
-  const pools =
-    config.mode === 'shared' ? config.poolConfig : config.mode === 'hybrid' ? config.fallbackPools : [];
+  const pools = poolsOf(config);
   const repeatedPools = duplicates(pools.map((p) => p.serviceType));
   if (repeatedPools.length > 0)
     throw invalid('A pool serviceType is listed more than once', { serviceTypes: repeatedPools });

@@ -111,6 +111,8 @@ export interface AiAccountRepository {
 
 export interface BindingRepository {
   get(groupId: string): Promise<GroupBinding | null>;
+  /** The bindings of those groups that have one (batched reads; order not guaranteed). */
+  getMany(groupIds: readonly string[]): Promise<GroupBinding[]>;
   /**
    * Replaces the group's binding and moves the exclusive holds on dedicated accounts in the same
    * transaction; CONFLICT (nothing written) if another group already holds one of them.

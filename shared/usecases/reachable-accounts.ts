@@ -1,4 +1,4 @@
-import { namedAccountIds } from '../domain/binding';
+import { namedAccountIds, poolsOf } from '../domain/binding';
 import type { AiAccount, AiAccountRepository, GroupBinding } from '../ports/tenancy';
 
 /** Every account a binding can reach: the accounts it names and the shared pools it draws on. */
@@ -7,8 +7,7 @@ export const reachableAccounts = async (
   binding: Pick<GroupBinding, 'enterpriseId' | 'bindingConfig'>,
 ): Promise<AiAccount[]> => {
   const config = binding.bindingConfig;
-  const pools =
-    config.mode === 'shared' ? config.poolConfig : config.mode === 'hybrid' ? config.fallbackPools : [];
+  const pools = poolsOf(config);
   const [named, ...pooled] = await Promise.all([
     aiAccounts.getMany(namedAccountIds(config)),
     ...pools.map((p) => aiAccounts.pool(binding.enterpriseId, p.serviceType, 'shared')),

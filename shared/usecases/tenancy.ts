@@ -131,6 +131,10 @@ export const updateEnterprise = async (
   if (patch.status !== undefined && !isPlatformAdmin(ctx.caller)) {
     throw forbidden('Only a platform admin can suspend or reactivate an enterprise');
   }
+  // The discount is a commercial term between the platform and the enterprise, not self-service.
+  if (patch.gatewayDiscount !== undefined && !isPlatformAdmin(ctx.caller)) {
+    throw forbidden('Only a platform admin can set the gateway discount');
+  }
   const updated = await deps.enterprises.update(enterpriseId, {
     ...patch,
     updatedAt: deps.clock.now().toISOString(),
@@ -432,18 +436,7 @@ const visibleAccount = async (
   return account;
 };
 
-export const listAiAccounts = (
-  deps: TenancyDeps,
-  ctx: RequestContext,
-  enterpriseId: string,
-  query: In<typeof c.AiAccountFilters>,
-) => {
-  requireEnterpriseAccess(ctx.caller, enterpriseId);
-  return deps.aiAccounts.list(enterpriseId, query, query);
-};
-
-export const getAiAccount = (deps: TenancyDeps, ctx: RequestContext, accountId: string) =>
-  visibleAccount(deps, ctx, accountId);
+// Listing and reading accounts returns them with their usage statistics: see account-stats.ts.
 
 export const createAiAccount = async (
   deps: TenancyDeps,

@@ -25,6 +25,8 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
         planType: { type: ['basic', 'pro', 'enterprise'] as const, required: true },
         status: { type: ['active', 'suspended'] as const, required: true },
         settings: { type: 'any', required: true },
+        /** Decimal string fraction; absent on enterprises created before it existed (read as "0"). */
+        gatewayDiscount: { type: 'string' },
         ...timestamps,
       },
       indexes: {
@@ -218,6 +220,25 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
         /** Decimal string: configuration money is stored exactly, never as a float. */
         costPerToken: { type: 'string', required: true },
         currency: { type: 'string', required: true },
+        /**
+         * Per-model price overrides, amounts as decimal strings. Not required: accounts created
+         * before pricing was configurable have none (read as []).
+         */
+        prices: {
+          type: 'list',
+          items: {
+            type: 'map',
+            properties: {
+              model: { type: 'string', required: true },
+              inputPerMillion: { type: 'string', required: true },
+              outputPerMillion: { type: 'string', required: true },
+              cachedInputPerMillion: { type: 'string', required: true },
+              effectiveFrom: { type: 'string', required: true },
+            },
+          },
+        },
+        /** Decimal string; absent when there is no fixed per-call cost. */
+        fixedPerCall: { type: 'string' },
         weight: { type: 'number', required: true },
         credentialRef: { type: 'string', required: true },
         credentialHint: { type: 'string', required: true },

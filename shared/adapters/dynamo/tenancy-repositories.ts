@@ -61,10 +61,15 @@ const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
 // ---------- enterprises ----------
-type EnterpriseItem = { enterpriseId: string } & Omit<Enterprise, 'id' | 'settings'> & { settings?: unknown };
-const toEnterprise = ({ enterpriseId, settings, ...rest }: EnterpriseItem): Enterprise => ({
+type EnterpriseItem = { enterpriseId: string } & Omit<Enterprise, 'id' | 'settings' | 'gatewayDiscount'> & {
+    settings?: unknown;
+    gatewayDiscount?: string | undefined;
+  };
+const toEnterprise = ({ enterpriseId, settings, gatewayDiscount, ...rest }: EnterpriseItem): Enterprise => ({
   id: enterpriseId,
   settings: (settings ?? {}) as Record<string, unknown>,
+  // Enterprises created before the discount existed have none.
+  gatewayDiscount: gatewayDiscount ?? '0',
   ...rest,
 });
 
@@ -370,6 +375,9 @@ const toAiAccount = (item: AiAccountItem): AiAccount => ({
   dailyLimit: item.dailyLimit,
   costPerToken: item.costPerToken,
   currency: item.currency,
+  // Accounts created before pricing was configurable have neither attribute.
+  prices: item.prices ?? [],
+  fixedPerCall: orNull(item.fixedPerCall),
   weight: item.weight,
   credential: { ref: item.credentialRef, hint: item.credentialHint },
   createdAt: item.createdAt,
@@ -380,7 +388,7 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
   constructor(private readonly db: TollgateService) {}
 
   async create(account: AiAccount): Promise<void> {
-    const { id, credential, endpoint, currentModel, ...rest } = account;
+    const { id, credential, endpoint, currentModel, fixedPerCall, ...rest } = account;
     const result = await this.db.transaction
       .write(({ aiAccount, uniqueGuard }) => [
         uniqueGuard
@@ -396,6 +404,7 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
             ...rest,
             endpoint: orUndefined(endpoint),
             currentModel: orUndefined(currentModel),
+            fixedPerCall: orUndefined(fixedPerCall),
             credentialRef: credential.ref,
             credentialHint: credential.hint,
           })
@@ -456,17 +465,20 @@ export class DynamoAiAccountRepository implements AiAccountRepository {
       Omit<AiAccount, 'id' | 'enterpriseId' | 'serviceType' | 'providerAccountId' | 'createdAt'>
     >,
   ): Promise<AiAccount> {
-    const { credential, endpoint, currentModel, ...rest } = patch;
+    const { credential, endpoint, currentModel, fixedPerCall, ...rest } = patch;
     try {
       let op = this.db.entities.aiAccount.patch({ accountId }).set({
         ...rest,
         ...(credential ? { credentialRef: credential.ref, credentialHint: credential.hint } : {}),
         ...(endpoint ? { endpoint } : {}),
         ...(currentModel ? { currentModel } : {}),
+        ...(fixedPerCall ? { fixedPerCall } : {}),
       });
-      const cleared = [endpoint === null && 'endpoint', currentModel === null && 'currentModel'].filter(
-        (f): f is 'endpoint' | 'currentModel' => Boolean(f),
-      );
+      const cleared = [
+        endpoint === null && 'endpoint',
+        currentModel === null && 'currentModel',
+        fixedPerCall === null && 'fixedPerCall',
+      ].filter((f): f is 'endpoint' | 'currentModel' | 'fixedPerCall' => Boolean(f));
       if (cleared.length > 0) op = op.remove(cleared);
       const { data } = await op.go({ response: 'all_new' });
       return toAiAccount(data as AiAccountItem);
@@ -535,6 +547,20 @@ export class DynamoBindingRepository implements BindingRepository {
   async get(groupId: string): Promise<GroupBinding | null> {
     const item = await this.current(groupId);
     return item ? toBinding(item) : null;
+  }
+
+  async getMany(groupIds: readonly string[]): Promise<GroupBinding[]> {
+    const found: GroupBinding[] = [];
+    let keys = [...new Set(groupIds)].map((groupId) => ({ groupId }));
+    // BatchGetItem may return part of a batch as unprocessed (throttling, 16 MB): ask again for those.
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('Could not read every binding: DynamoDB kept keys unprocessed');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      const { data, unprocessed } = await this.db.entities.groupBinding.get(keys).go();
+      found.push(...data.map((d) => toBinding(d as BindingItem)));
+      keys = unprocessed.map(({ groupId }) => ({ groupId }));
+    }
+    return found;
   }
 
   async put(binding: GroupBinding, exclusiveAccountIds: readonly string[]): Promise<void> {

@@ -188,3 +188,24 @@ export const callCost = (
     cost = multiply(cost, money(1, cost.currency).amount.minus(options.enterpriseDiscount));
   return { cost, source: accountPrice ? 'account' : price ? 'shipped' : 'flat' };
 };
+
+/** The pricing fields of an AI account, as stored and returned by the admin API. */
+export interface PricedAccount {
+  costPerToken: string;
+  currency: string;
+  prices: readonly Omit<ModelPrice, 'currency'>[];
+  fixedPerCall: string | null;
+}
+
+/**
+ * An account's own pricing for {@link callCost}: its override rows take the account's currency
+ * (the API stores them without one), and a missing fixed per-call cost is left out.
+ */
+export const accountPricing = (account: PricedAccount): AccountPricing => ({
+  costPerToken: account.costPerToken,
+  currency: account.currency,
+  ...(account.prices.length > 0
+    ? { prices: account.prices.map((p) => ({ ...p, currency: account.currency })) }
+    : {}),
+  ...(account.fixedPerCall === null ? {} : { fixedPerCall: account.fixedPerCall }),
+});
