@@ -11,6 +11,8 @@ import { TableAndLogNotifier } from '../../shared/adapters/dynamo/health-and-ale
 import { DynamoQuotaLeaseStore } from '../../shared/adapters/dynamo/quota-lease-store';
 import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
+import { BufferedUsageSink } from '../../shared/adapters/dynamo/usage-sink';
+import { CachedCircuitStore } from '../../shared/adapters/cached-circuit-store';
 import { providerFor } from '../../shared/adapters/providers/registry';
 import { secretStore } from '../../shared/adapters/secrets/secret-store';
 import { defaultCircuitSettings } from '../../shared/domain/gateway/circuit';
@@ -33,6 +35,11 @@ const config = env();
 const tableName = required('TABLE_NAME');
 const db = buildEntities(dynamoDocumentClient(), tableName);
 const repositories = tenancyRepositories(tableName);
+// Metering is written after the response, in batches; a crash loses at most the queued records.
+const metering = new BufferedUsageSink(
+  new DynamoUsageStore(exactNumbersDocumentClient(), tableName),
+  (err, requestIds) => logger.error('usage records could not be stored', { requestIds, error: err as Error }),
+);
 const gateway = new Gateway({
   ...repositories,
   secrets: secretStore(
@@ -40,11 +47,15 @@ const gateway = new Gateway({
       ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }
       : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
   ),
-  circuits: new DynamoCircuitStore(db, defaultCircuitSettings),
-  usage: new DynamoUsageStore(exactNumbersDocumentClient(), tableName),
+  // Every instance sees another's opened circuit within a second, and its own at once.
+  circuits: new CachedCircuitStore(new DynamoCircuitStore(db, defaultCircuitSettings)),
+  metering,
   // One instance id per Lambda sandbox (or local process): leases are held per instance.
   quota: new QuotaGate(
-    new DynamoQuotaLeaseStore(db, { maxLease: 50_000, leaseTtlMs: 120_000 }),
+    new DynamoQuotaLeaseStore(db, {
+      maxLease: config.GATEWAY_MAX_LEASE,
+      leaseTtlMs: config.GATEWAY_LEASE_TTL_MS,
+    }),
     newId(new Date()),
     systemClock,
   ),
@@ -358,4 +369,6 @@ export const handler = streamingDispatch(
       })),
     ],
   ]),
+  // The answer is out: store its usage before Lambda may freeze the instance.
+  () => metering.flush(),
 );

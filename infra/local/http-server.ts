@@ -386,8 +386,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     res.once('close', () => {
       if (!res.writableFinished) responseStream.destroy(new Error('The client closed the connection'));
     });
+    // The client has its answer once the stream ends, even if the handler still works (as in Lambda).
     const finished = new Promise<void>((resolve, reject) => {
-      responseStream.once('finish', resolve);
+      responseStream.once('finish', () => {
+        res.end();
+        resolve();
+      });
       responseStream.once('error', reject);
     });
     // Awaited only on success; a destroyed stream's error is the handler's to report.
@@ -396,7 +400,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       await invokeStreamingLambda(fn, event, responseStream, requestId);
       if (!responseStream.writableEnded) responseStream.end();
       await finished;
-      res.end();
       return { streamed: res.statusCode, fn: fn.spec.name };
     } catch (err) {
       log(`[http] ${fn.spec.name} stream failed: ${errorMessage(err)}`);

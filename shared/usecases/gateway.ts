@@ -7,14 +7,14 @@ import { LRUCache } from 'lru-cache';
 import { hashApiKey } from '../domain/api-keys';
 import { DomainError } from '../domain/errors';
 import { phase, type CircuitState } from '../domain/gateway/circuit';
-import { callCost } from '../domain/gateway/pricing';
+import { accountPricing, callCost, type TokenCounts } from '../domain/gateway/pricing';
 import { selectAccounts, type CandidateAccount } from '../domain/gateway/selection';
 import { decimal, toDecimalString, type Money } from '../domain/money';
 import { microUnits } from '../domain/gateway/quota';
 import { newId } from '../domain/ids';
 import type { CircuitStore } from '../ports/circuits';
 import type { Clock } from '../ports/clock';
-import type { UsageRecord, UsageStore } from '../ports/metering';
+import type { UsageRecord, UsageSink } from '../ports/metering';
 import {
   ProviderError,
   type ChatRequest,
@@ -34,6 +34,7 @@ import type {
   AiAccountRepository,
   ApiKeyRepository,
   BindingRepository,
+  EnterpriseRepository,
   Group,
   GroupBinding,
   GroupRepository,
@@ -44,12 +45,14 @@ import { reachableAccounts } from './reachable-accounts';
 
 export interface GatewayDeps {
   apiKeys: ApiKeyRepository;
+  enterprises: EnterpriseRepository;
   groups: GroupRepository;
   bindings: BindingRepository;
   aiAccounts: AiAccountRepository;
   secrets: SecretStore;
   circuits: CircuitStore;
-  usage: UsageStore;
+  /** Write-behind: records are stored after the response, in batches. */
+  metering: UsageSink;
   quota: QuotaGate;
   providerFor(serviceType: string): ModelProvider;
   notifier: Notifier;
@@ -84,6 +87,8 @@ export interface GatewayCaller {
   key: StoredApiKey;
   group: Group;
   binding: GroupBinding;
+  /** The enterprise's discount on gateway prices, a fraction such as "0.15". */
+  discount: string;
 }
 
 /** What a call needs reserved and metered, whichever way it is answered. */
@@ -190,13 +195,15 @@ export class Gateway {
       const stored = await this.deps.apiKeys.getByHash(keyHash);
       if (!stored || stored.kind !== 'group' || !stored.groupId)
         throw gatewayError('UNAUTHORIZED', 'Invalid API key');
-      const [group, binding] = await Promise.all([
+      const [group, binding, enterprise] = await Promise.all([
         this.deps.groups.get(stored.groupId),
         this.deps.bindings.get(stored.groupId),
+        this.deps.enterprises.get(stored.enterpriseId),
       ]);
-      if (!group) throw gatewayError('UNAUTHORIZED', 'Invalid API key');
+      if (!group || !enterprise) throw gatewayError('UNAUTHORIZED', 'Invalid API key');
+      if (enterprise.status !== 'active') throw gatewayError('FORBIDDEN', 'This enterprise is suspended');
       if (!binding) throw gatewayError('FORBIDDEN', 'This group has no resource binding yet');
-      caller = { key: stored, group, binding };
+      caller = { key: stored, group, binding, discount: enterprise.gatewayDiscount };
       this.keys.set(keyHash, caller);
     }
     const now = this.deps.clock.now();
@@ -524,14 +531,9 @@ export class Gateway {
     },
   ): Promise<{ cost: string; currency: string; usage: TokenUsage }> {
     const { usage } = outcome;
-    const { cost } = callCost(
-      call.model,
-      usage,
-      { costPerToken: account.costPerToken, currency: account.currency },
-      { on: plan.now.toISOString().slice(0, 10) },
-    );
+    const cost = this.price(caller, call.model, account, usage, plan.now, outcome.status === 'success');
     await this.settle(plan.held, usage.promptTokens + usage.completionTokens, cost);
-    await this.deps.usage.record({
+    this.deps.metering.write({
       ...this.recordBase(caller, plan, call),
       accountId: account.id,
       serviceType: account.serviceType,
@@ -554,7 +556,7 @@ export class Gateway {
   ): Promise<unknown> {
     await Promise.all(plan.held.map(({ reservation }) => this.deps.quota.settle(reservation, 0)));
     const account = plan.attempts.find((a) => a.id === plan.failovers.at(-1)?.accountId) ?? plan.attempts[0]!;
-    await this.deps.usage.record({
+    this.deps.metering.write({
       ...this.recordBase(caller, plan, call),
       accountId: account.id,
       serviceType: account.serviceType,
@@ -621,11 +623,13 @@ export class Gateway {
     if (monthlyBudget !== null) {
       const worst = attempts
         .map((account) => {
-          const { cost } = callCost(
+          const cost = this.price(
+            caller,
             call.model,
+            account,
             { ...call.reserve, cachedPromptTokens: 0 },
-            { costPerToken: account.costPerToken, currency: account.currency },
-            { on: day },
+            now,
+            true,
           );
           if (cost.currency !== budgetCurrency) {
             throw gatewayError(
@@ -686,6 +690,26 @@ export class Gateway {
         ),
       ),
     );
+  }
+
+  /**
+   * A call's cost on an account: the account's own prices or the shipped table, its fixed per-call
+   * cost on successful calls, less the enterprise's discount. The reservation and the settlement
+   * price the same way, so what is settled never exceeds what was reserved.
+   */
+  private price(
+    caller: GatewayCaller,
+    model: string,
+    account: AiAccount,
+    tokens: TokenCounts,
+    on: Date,
+    successful: boolean,
+  ): Money {
+    const pricing = accountPricing({ ...account, fixedPerCall: successful ? account.fixedPerCall : null });
+    return callCost(model, tokens, pricing, {
+      on: on.toISOString().slice(0, 10),
+      enterpriseDiscount: caller.discount,
+    }).cost;
   }
 
   /** An open circuit blocks until its cooldown ends; a half-open one lets this request probe. */

@@ -4,13 +4,12 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
-import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { callCost } from '../../shared/domain/gateway/pricing';
 import { toDecimalString } from '../../shared/domain/money';
 import { startFakeAnthropic, type FakeAnthropic } from '../factories/fake-anthropic';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
 import { api } from '../factories/http';
+import { recordOf } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
 let rt: TestRuntime;
@@ -119,11 +118,7 @@ describe('gateway with the official Anthropic client', () => {
     expect(message.usage.output_tokens).toBeGreaterThan(0);
     expect(claude.requests.at(-1)!.body).toMatchObject({ stream: true });
 
-    const records = await new DynamoUsageStore(exactNumbersDocumentClient(), rt.tableName).recordsOfGroupDay(
-      groupId,
-      new Date().toISOString().slice(0, 10),
-    );
-    const record = records.find((r) => `msg_${r.requestId}` === message.id);
+    const record = await recordOf(rt.tableName, groupId, message.id.replace(/^msg_/, ''));
     expect(record).toMatchObject({
       status: 'success',
       accountId: claudeAccountId,

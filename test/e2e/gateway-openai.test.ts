@@ -12,6 +12,7 @@ import { callCost } from '../../shared/domain/gateway/pricing';
 import { toDecimalString } from '../../shared/domain/money';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
 import { api } from '../factories/http';
+import { settledRecords } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
 let rt: TestRuntime;
@@ -118,6 +119,7 @@ describe('gateway with the official openai client', () => {
     expect(res.data.map((d) => d.index)).toEqual([0, 1]);
     expect(res.data[0]!.embedding.length).toBeGreaterThan(0);
     expect(res.usage.prompt_tokens).toBeGreaterThan(0);
+    await settledRecords(rt.tableName, groupId, day);
     const [aggregate] = await usageStore().aggregates('MODEL', 'text-embedding-3-small', 'D', day);
     expect(aggregate).toMatchObject({
       requests: 1,
@@ -152,6 +154,7 @@ describe('gateway with the official openai client', () => {
       { costPerToken: '0.00001', currency: 'USD' },
       { on: day },
     );
+    await settledRecords(rt.tableName, groupId, day);
     const [aggregate] = await usageStore().aggregates('MODEL', 'gpt-4o-mini', 'D', day);
     expect(aggregate?.requests).toBe(1);
     expect(aggregate?.cost.USD).toBe(toDecimalString(expected.cost));
@@ -173,7 +176,7 @@ describe('gateway with the official openai client', () => {
     } finally {
       upstreamA.setMode({ kind: 'ok' });
     }
-    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const records = await settledRecords(rt.tableName, groupId, day);
     expect(records.some((r) => r.failovers.length > 0 && r.status === 'success')).toBe(true);
   });
 
@@ -239,7 +242,7 @@ describe('gateway with the official openai client', () => {
   });
 
   it('reports the usage in usage-stats with the exact cost', async () => {
-    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const records = await settledRecords(rt.tableName, groupId, day);
     const exact = records.reduce((s, r) => s.plus(r.cost), new Decimal(0));
     const res = await http.get(
       `/api/groups/${groupId}/usage-stats?startDate=${day}&endDate=${day}&granularity=day`,
@@ -273,7 +276,7 @@ describe('gateway with the official openai client', () => {
 
   it('shows the binding with the accounts it reaches and its current usage', async () => {
     // The quota test above lowered the daily limit to 1 token: usage now stands far over it.
-    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const records = await settledRecords(rt.tableName, groupId, day);
     const tokens = records.reduce((s, r) => s + r.promptTokens + r.completionTokens, 0);
     const res = await http.get(`/api/groups/${groupId}/resource-binding`, { token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -293,7 +296,7 @@ describe('gateway with the official openai client', () => {
   });
 
   it('shows today’s use on the enterprise AI dashboard', async () => {
-    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const records = await settledRecords(rt.tableName, groupId, day);
     const res = await http.get(`/api/enterprises/${enterpriseId}/ai-dashboard`, { token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data).toMatchObject({
@@ -309,7 +312,7 @@ describe('gateway with the official openai client', () => {
   });
 
   it('keeps the aggregates equal to the sum of the usage records', async () => {
-    const records = await usageStore().recordsOfGroupDay(groupId, day);
+    const records = await settledRecords(rt.tableName, groupId, day);
     const [aggregate] = await usageStore().aggregates('GROUP', groupId, 'D', day);
     expect(aggregate?.requests).toBe(records.length);
     const sum = records.reduce((s, r) => s.plus(r.cost), new Decimal(0));
@@ -355,7 +358,7 @@ describe('monthly budget', () => {
     }
     expect(outcomes[0]).toBe('ok');
     expect(outcomes).toContain('refused');
-    const spent = (await usageStore().recordsOfGroupDay(budgetGroup, day)).reduce(
+    const spent = (await settledRecords(rt.tableName, budgetGroup, day)).reduce(
       (s, r) => s.plus(r.cost),
       new Decimal(0),
     );

@@ -5,13 +5,12 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
-import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { callCost } from '../../shared/domain/gateway/pricing';
 import { toDecimalString } from '../../shared/domain/money';
 import type { UsageRecord } from '../../shared/ports/metering';
 import { startFakeOpenAi, type FakeChatRequest, type FakeOpenAi } from '../factories/fake-openai';
 import { api } from '../factories/http';
+import { recordOf } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
 let rt: TestRuntime;
@@ -19,7 +18,6 @@ let upstreamA: FakeOpenAi;
 let upstreamB: FakeOpenAi;
 let client: OpenAI;
 let groupId: string;
-const day = () => new Date().toISOString().slice(0, 10);
 /** 400 words: long enough that a client can walk away in the middle. */
 const LONG_ANSWER = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
 const reply = (request: FakeChatRequest) => {
@@ -74,19 +72,6 @@ afterAll(async () => {
   await upstreamB?.close();
 });
 
-const usage = () => new DynamoUsageStore(exactNumbersDocumentClient(), rt.tableName);
-
-/** The record of a streamed call; metering of an abandoned stream finishes after the client left. */
-const recordOf = async (chunkId: string): Promise<UsageRecord> => {
-  const requestId = chunkId.replace(/^chatcmpl-/, '');
-  for (let i = 0; i < 100; i++) {
-    const record = (await usage().recordsOfGroupDay(groupId, day())).find((r) => r.requestId === requestId);
-    if (record) return record;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`No usage record for ${requestId}`);
-};
-
 const expectedCost = (record: UsageRecord) =>
   toDecimalString(
     callCost(
@@ -121,7 +106,7 @@ describe('streamed chat completions', () => {
     expect(last.usage?.prompt_tokens).toBeGreaterThan(0);
     expect(last.usage?.completion_tokens).toBeGreaterThan(0);
 
-    const record = await recordOf(last.id);
+    const record = await recordOf(rt.tableName, groupId, last.id.replace(/^chatcmpl-/, ''));
     expect(record).toMatchObject({
       status: 'success',
       estimated: false,
@@ -164,7 +149,9 @@ describe('streamed chat completions', () => {
           return id;
         }),
       );
-      const records = await Promise.all(ids.map(recordOf));
+      const records = await Promise.all(
+        ids.map((id) => recordOf(rt.tableName, groupId, id.replace(/^chatcmpl-/, ''))),
+      );
       expect(records.every((r) => r.status === 'success')).toBe(true);
       expect(records.some((r) => r.failovers.some((f) => f.failure === 'server_error'))).toBe(true);
     } finally {
@@ -186,7 +173,7 @@ describe('streamed chat completions', () => {
       id = chunk.id;
       if (received.split(' ').length > 20) break; // leaving the loop aborts the HTTP request
     }
-    const record = await recordOf(id);
+    const record = await recordOf(rt.tableName, groupId, id.replace(/^chatcmpl-/, ''));
     expect(record.status).toBe('aborted');
     expect(record.estimated).toBe(true);
     const fullAnswerTokens = Math.ceil(LONG_ANSWER.length / 4);
@@ -220,7 +207,7 @@ describe('streamed chat completions', () => {
         })(),
       ).rejects.toThrow();
       expect(received.length).toBeGreaterThan(0);
-      const record = await recordOf(id);
+      const record = await recordOf(rt.tableName, groupId, id.replace(/^chatcmpl-/, ''));
       expect(record).toMatchObject({ status: 'error', estimated: true });
       expect(record.completionTokens).toBe(Math.ceil(received.length / 4));
       expect(record.cost).toBe(expectedCost(record));
