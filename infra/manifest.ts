@@ -105,6 +105,15 @@ export const functions = [
     timeoutSeconds: 60,
     needs: { table: 'readWrite', sendTo: ['audit-events'] },
   },
+  {
+    name: 'quota-reclaim',
+    entry: 'functions/jobs/quota-reclaim/handler.ts',
+    description: 'Returns the unspent part of quota leases whose gateway instance stopped renewing them',
+    schedule: 'rate(1 minute)',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: { table: 'readWrite' },
+  },
 ] as const satisfies readonly FunctionSpec[];
 
 export type FunctionName = (typeof functions)[number]['name'];

@@ -40,6 +40,15 @@ const metering = new BufferedUsageSink(
   new DynamoUsageStore(exactNumbersDocumentClient(), tableName),
   (err, requestIds) => logger.error('usage records could not be stored', { requestIds, error: err as Error }),
 );
+// One instance id per Lambda sandbox (or local process): leases are held per instance.
+const quota = new QuotaGate(
+  new DynamoQuotaLeaseStore(db, {
+    maxLease: config.GATEWAY_MAX_LEASE,
+    leaseTtlMs: config.GATEWAY_LEASE_TTL_MS,
+  }),
+  newId(new Date()),
+  systemClock,
+);
 const gateway = new Gateway({
   ...repositories,
   secrets: secretStore(
@@ -50,15 +59,7 @@ const gateway = new Gateway({
   // Every instance sees another's opened circuit within a second, and its own at once.
   circuits: new CachedCircuitStore(new DynamoCircuitStore(db, defaultCircuitSettings)),
   metering,
-  // One instance id per Lambda sandbox (or local process): leases are held per instance.
-  quota: new QuotaGate(
-    new DynamoQuotaLeaseStore(db, {
-      maxLease: config.GATEWAY_MAX_LEASE,
-      leaseTtlMs: config.GATEWAY_LEASE_TTL_MS,
-    }),
-    newId(new Date()),
-    systemClock,
-  ),
+  quota,
   providerFor,
   notifier: new TableAndLogNotifier(
     db,
@@ -369,6 +370,23 @@ export const handler = streamingDispatch(
       })),
     ],
   ]),
-  // The answer is out: store its usage before Lambda may freeze the instance.
-  () => metering.flush(),
+  // In Lambda the instance may be frozen (or discarded) between invocations: once the answer is
+  // out, store its usage and spend. A long-running process (the local runtime) batches on timers.
+  process.env.AWS_LAMBDA_FUNCTION_NAME ? flushAfterResponse : undefined,
 );
+
+async function flushAfterResponse(): Promise<void> {
+  await Promise.all([metering.flush(), quota.flush()]);
+}
+
+/** Stores queued usage and gives unspent quota back (local runtime stop; SIGTERM in Lambda). */
+export async function shutdown(): Promise<void> {
+  await metering.flush();
+  await quota.release();
+}
+
+// Lambda sends SIGTERM before it shuts an instance down only when an extension is registered;
+// without one, leases expire and are reclaimed (quota-reclaim job, or a refused request).
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) {
+  process.once('SIGTERM', () => void shutdown().finally(() => process.exit(0)));
+}

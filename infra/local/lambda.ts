@@ -19,6 +19,8 @@ export type LambdaHandler = (event: unknown, context: Context) => unknown;
 export interface LocalFunction {
   readonly spec: FunctionSpec;
   readonly handler: LambdaHandler;
+  /** The module's `shutdown` export: what Lambda's SIGTERM gives it time for (flush, give back leases). */
+  readonly shutdown?: () => Promise<void>;
 }
 
 export const localFunctionName = (spec: Pick<FunctionSpec, 'name'>): string => `tollgate-local-${spec.name}`;

@@ -89,9 +89,9 @@ const loadFunction = async (definition: LocalFunctionDefinition, root: string): 
   const file = resolve(root, spec.entry);
   // Streaming handlers wrap themselves with the runtime's `awslambda` global at import.
   installLambdaStreamingGlobal();
-  let mod: { handler?: unknown };
+  let mod: { handler?: unknown; shutdown?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { handler?: unknown };
+    mod = (await import(pathToFileURL(file).href)) as { handler?: unknown; shutdown?: unknown };
   } catch (err) {
     throw new Error(`Cannot load ${spec.entry} (function ${spec.name}): ${errorMessage(err)}`, {
       cause: err,
@@ -99,7 +99,8 @@ const loadFunction = async (definition: LocalFunctionDefinition, root: string): 
   }
   if (typeof mod.handler !== 'function')
     throw new Error(`${spec.entry} (function ${spec.name}) exports no handler function`);
-  return { spec, handler: mod.handler as LambdaHandler };
+  const shutdown = typeof mod.shutdown === 'function' ? (mod.shutdown as () => Promise<void>) : undefined;
+  return { spec, handler: mod.handler as LambdaHandler, ...(shutdown && { shutdown }) };
 };
 
 /** Starts everything; on any failure, stops what already started and rethrows. */
@@ -204,6 +205,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const functions: LocalFunction[] = [];
     for (const definition of definitions) functions.push(await loadFunction(definition, root));
     const byName = new Map(functions.map((fn) => [fn.spec.name, fn]));
+    // Runs after the server, schedules and consumers stopped (cleanups run in reverse).
+    cleanups.push(async () => {
+      await Promise.all(functions.map((fn) => fn.shutdown?.()));
+    });
 
     const http: LocalHttpServer = await startHttpServer({ functions, port: options.port, log });
     cleanups.push(http.stop);
