@@ -7,6 +7,7 @@ import { startLocalRuntime } from '../infra/local/runtime';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+const ms2 = (value: number) => `${value.toFixed(2)} ms`;
 
 console.log(
   `Tollgate bench — Node ${process.version}, ${cpus().length} cores, ${new Date().toISOString()}\n`,
@@ -27,12 +28,20 @@ for (const r of await measureApi(runtime)) {
   );
 }
 
-const overhead = await measureGatewayOverhead(runtime);
 await runtime.stop();
+
+const overhead = await measureGatewayOverhead();
 console.log(
-  `\nGateway overhead at 1 connection (${overhead.pairs} alternating pairs, upstream answers at once)`,
+  `\nGateway overhead at 1 connection (${overhead.pairs} alternating pairs, upstream answers at once; gateway, upstream and client in separate processes)`,
 );
 console.log('| path | p50 | p99 |\n|---|---|---|');
-console.log(`| direct to upstream | ${ms(overhead.direct.p50)} | ${ms(overhead.direct.p99)} |`);
-console.log(`| through the gateway | ${ms(overhead.gateway.p50)} | ${ms(overhead.gateway.p99)} |`);
-console.log(`| added by the gateway | ${ms(overhead.addedP50)} | ${ms(overhead.addedP99)} |`);
+console.log(`| direct to upstream | ${ms2(overhead.direct.p50)} | ${ms2(overhead.direct.p99)} |`);
+console.log(`| through the gateway | ${ms2(overhead.gateway.p50)} | ${ms2(overhead.gateway.p99)} |`);
+console.log(`| added by the gateway | ${ms2(overhead.addedP50)} | ${ms2(overhead.addedP99)} |`);
+const { load } = overhead;
+console.log(
+  `\nThrough the gateway at ${load.connections} connections: ${load.requests} requests (${load.non2xx} not 2xx), ${load.perSecond.toFixed(0)} req/s`,
+);
+console.log('| process | CPU per request | share of one core |\n|---|---|---|');
+for (const c of load.cpu)
+  console.log(`| ${c.process} | ${c.msPerRequest.toFixed(3)} ms | ${(c.coreShare * 100).toFixed(0)} % |`);

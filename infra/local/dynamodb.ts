@@ -26,6 +26,8 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** Milliseconds from spawn to the first successful ListTables. */
   readonly startMs: number;
+  /** The java process, e.g. to read its CPU time. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -178,5 +180,5 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     client.destroy();
   }
 
-  return { endpoint, port, startMs: Date.now() - started, stop };
+  return { endpoint, port, startMs: Date.now() - started, pid: child.pid!, stop };
 }

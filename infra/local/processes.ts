@@ -25,9 +25,9 @@ export const spawnService = async <T>(
   entry: string,
   key: string,
   env: Record<string, string>,
-  options: { timeoutMs?: number; log?: (line: string) => void } = {},
+  options: { timeoutMs?: number; log?: (line: string) => void; nodeArgs?: readonly string[] } = {},
 ): Promise<ChildService<T>> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', repoFile(entry)], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', repoFile(entry)], {
     cwd: repoFile('.'),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -94,18 +94,33 @@ export const functionUrlSink = (
   onHead: (headers: Record<string, string | string[]>) => void,
 ): ((chunk: Buffer, contentType: string) => Promise<void>) => {
   let pending: Buffer | null = Buffer.alloc(0);
-  const send = (chunk: Buffer): Promise<void> =>
-    chunk.length === 0 || res.write(chunk)
+  // What the handler writes in one event-loop turn (status line, headers, body, end) leaves in one
+  // socket write instead of one each: the head is sent at the end of the turn at the latest.
+  let corked = false;
+  const batchTurn = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(() => {
+      corked = false;
+      if (!res.headersSent && !res.destroyed) res.flushHeaders();
+      res.uncork();
+    });
+  };
+  const send = (chunk: Buffer): Promise<void> => {
+    if (chunk.length === 0) return Promise.resolve();
+    batchTurn();
+    return res.write(chunk)
       ? Promise.resolve()
       : new Promise((resolve, reject) => {
           res.once('drain', resolve);
           res.once('close', () => reject(new Error('The client closed the connection')));
         });
+  };
   const head = (statusCode: number, headers: Record<string, string | string[]>) => {
     onHead(headers);
+    batchTurn();
     res.writeHead(statusCode, headers);
-    // Without this, Node holds the head back until the first body byte: a stream's status must go at once.
-    res.flushHeaders();
   };
   return (chunk, contentType) => {
     if (res.destroyed) return Promise.reject(new Error('The client closed the connection'));
