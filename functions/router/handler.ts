@@ -57,7 +57,9 @@ const gateway = new Gateway({
       : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
   ),
   // Every instance sees another's opened circuit within a second, and its own at once.
-  circuits: new CachedCircuitStore(new DynamoCircuitStore(db, defaultCircuitSettings)),
+  circuits: new CachedCircuitStore(
+    new DynamoCircuitStore(db, { ...defaultCircuitSettings, cooldownMs: config.GATEWAY_CIRCUIT_COOLDOWN_MS }),
+  ),
   metering,
   quota,
   providerFor,
@@ -67,7 +69,11 @@ const gateway = new Gateway({
     () => systemClock.now(),
   ),
   clock: systemClock,
-  settings: defaultGatewaySettings,
+  settings: {
+    ...defaultGatewaySettings,
+    attemptTimeoutMs: config.GATEWAY_ATTEMPT_TIMEOUT_MS,
+    cacheTtlMs: config.GATEWAY_CACHE_TTL_MS,
+  },
 });
 
 const bearer = (headers: Record<string, string | undefined>): string | undefined =>

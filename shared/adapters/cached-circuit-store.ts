@@ -84,6 +84,13 @@ export class CachedCircuitStore implements CircuitStore {
     return state;
   }
 
+  async claimProbe(accountId: string, model: string, now: number): Promise<boolean> {
+    const claimed = await this.inner.claimProbe(accountId, model, now);
+    // Won or lost, the circuit is open to everyone else now: read it afresh next time.
+    this.cache.delete(keyOf(accountId, model));
+    return claimed;
+  }
+
   async coolDown(accountId: string, model: string, until: number): Promise<void> {
     await this.inner.coolDown(accountId, model, until);
     const key = keyOf(accountId, model);

@@ -11,6 +11,11 @@ export interface CircuitStore {
     outcome: 'success' | 'failure',
     now: number,
   ): Promise<CircuitState>;
+  /**
+   * Claims the one probe a half-open circuit lets through: true for exactly one caller, which
+   * reopens the circuit for a cooldown (its success closes it); every other caller sees it open.
+   */
+  claimProbe(accountId: string, model: string, now: number): Promise<boolean>;
   /** Keeps the circuit open at least until `until` (a provider's Retry-After); never shortens it. */
   coolDown(accountId: string, model: string, until: number): Promise<void>;
 }

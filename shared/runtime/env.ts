@@ -32,6 +32,12 @@ const EnvSchema = z.object({
   QUEUE_URL_AUDIT_EVENTS: z.string().optional(),
   /** How long a gateway instance's quota lease lives without renewal before it may be reclaimed. */
   GATEWAY_LEASE_TTL_MS: z.coerce.number().int().positive().default(120_000),
+  /** How long one provider attempt may take before the gateway tries the next account. */
+  GATEWAY_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long an opened circuit (account, model) stays open before one probe is let through. */
+  GATEWAY_CIRCUIT_COOLDOWN_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long keys, bindings, accounts and credentials are cached per instance (≤ 60 s). */
+  GATEWAY_CACHE_TTL_MS: z.coerce.number().int().positive().max(60_000).default(30_000),
   /** Largest quota lease one gateway instance takes at a time, in counter units (tokens, budget micro-units). */
   GATEWAY_MAX_LEASE: z.coerce.number().int().positive().default(50_000),
 });

@@ -439,6 +439,13 @@ export class Gateway {
       accounts.map((a) => a.id),
       call.model,
     );
+    // A half-open circuit lets one request through, across every instance: the one that claims it.
+    const probes = new Set<string>();
+    for (const [accountId, state] of circuits) {
+      if (phase(state, now.getTime()) !== 'half-open') continue;
+      if (await deps.circuits.claimProbe(accountId, call.model, now.getTime())) probes.add(accountId);
+      else circuits.set(accountId, { ...state, openUntil: Number.MAX_SAFE_INTEGER });
+    }
     const candidates = new Map<string, CandidateAccount>(
       accounts.map((a) => [
         a.id,
@@ -474,7 +481,12 @@ export class Gateway {
       });
     }
     const byId = new Map(accounts.map((a) => [a.id, a]));
-    const attempts = selection.attempts.slice(0, deps.settings.maxAttempts).map((a) => byId.get(a.id)!);
+    // The probe goes first: a claimed probe that is never sent would keep the account out a cooldown longer.
+    const ordered = [
+      ...selection.attempts.filter((a) => probes.has(a.id)),
+      ...selection.attempts.filter((a) => !probes.has(a.id)),
+    ];
+    const attempts = ordered.slice(0, deps.settings.maxAttempts).map((a) => byId.get(a.id)!);
     const held = await this.admit(caller, call, attempts, now);
     return {
       requestId: newId(now),

@@ -10,11 +10,13 @@ import { freshTable } from '../factories/dynamo-table';
 
 const settings = { failureThreshold: 20, windowMs: 60_000, cooldownMs: 5_000 };
 let instances: DynamoCircuitStore[];
+let probeStore: DynamoCircuitStore;
 
 beforeAll(async () => {
   const tableName = await freshTable('circuit');
   const db = buildEntities(dynamoDocumentClient(), tableName);
   instances = [new DynamoCircuitStore(db, settings), new DynamoCircuitStore(db, settings)];
+  probeStore = new DynamoCircuitStore(db, { failureThreshold: 1, windowMs: 10_000, cooldownMs: 5_000 });
 });
 
 describe('circuit store', () => {
@@ -45,6 +47,21 @@ describe('circuit store', () => {
     expect((await store.states(['acct-3'], 'gpt-4o')).get('acct-3')!.openUntil).toBe(50_000);
     expect(phase((await store.states(['acct-3'], 'gpt-4o')).get('acct-3')!, 50_000)).toBe('half-open');
   });
+
+  it('lets exactly one of many concurrent callers probe a half-open circuit, and none while open or closed', async () => {
+    const store = probeStore;
+    expect(await store.claimProbe('acct-probe', 'gpt-4o', 1_000)).toBe(false); // never opened
+    await store.record('acct-probe', 'gpt-4o', 'failure', 1_000); // opens until 6_000
+    expect(await store.claimProbe('acct-probe', 'gpt-4o', 5_999)).toBe(false); // still open
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () => store.claimProbe('acct-probe', 'gpt-4o', 6_000)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // The winner reopened it for a cooldown: the others see it open.
+    const state = (await store.states(['acct-probe'], 'gpt-4o')).get('acct-probe')!;
+    expect(phase(state, 6_001)).toBe('open');
+    expect(state.openUntil).toBe(11_000);
+  });
 });
 
 /** A table-backed store whose reads are counted on their way through. */
@@ -57,6 +74,7 @@ const countingStore = (inner: DynamoCircuitStore) => {
     },
     record: (...args) => inner.record(...args),
     coolDown: (...args) => inner.coolDown(...args),
+    claimProbe: (...args) => inner.claimProbe(...args),
   };
   return { store, reads };
 };
@@ -143,6 +161,7 @@ describe('cached circuit store', () => {
       },
       record: (...args) => inner.record(...args),
       coolDown: (...args) => inner.coolDown(...args),
+      claimProbe: (...args) => inner.claimProbe(...args),
     };
     const clock = 4_000_000;
     const cached = new CachedCircuitStore(slowReads, { ttlMs: 1000, now: () => clock });

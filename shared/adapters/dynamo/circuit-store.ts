@@ -96,6 +96,21 @@ export class DynamoCircuitStore implements CircuitStore {
     }
   }
 
+  async claimProbe(accountId: string, model: string, now: number): Promise<boolean> {
+    try {
+      // Only while half-open (opened once, cooldown over); the winner's write reopens it for others.
+      await this.db.entities.circuitState
+        .patch({ accountId, model })
+        .set({ openUntil: now + this.settings.cooldownMs })
+        .where((a, { gt, lte }) => `${gt(a.openUntil, 0)} AND ${lte(a.openUntil, now)}`)
+        .go({ response: 'none' });
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return false;
+    }
+  }
+
   async coolDown(accountId: string, model: string, until: number): Promise<void> {
     try {
       await this.db.entities.circuitState
