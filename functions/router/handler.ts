@@ -36,9 +36,9 @@ const tableName = required('TABLE_NAME');
 const db = buildEntities(dynamoDocumentClient(), tableName);
 const repositories = tenancyRepositories(tableName);
 // Metering is written after the response, in batches; a crash loses at most the queued records.
-const metering = new BufferedUsageSink(
-  new DynamoUsageStore(exactNumbersDocumentClient(), tableName),
-  (err, requestIds) => logger.error('usage records could not be stored', { requestIds, error: err as Error }),
+const usageStore = new DynamoUsageStore(exactNumbersDocumentClient(), tableName);
+const metering = new BufferedUsageSink(usageStore, (err, requestIds) =>
+  logger.error('usage records could not be stored', { requestIds, error: err as Error }),
 );
 // One instance id per Lambda sandbox (or local process): leases are held per instance.
 const quota = new QuotaGate(
@@ -61,6 +61,7 @@ const gateway = new Gateway({
     new DynamoCircuitStore(db, { ...defaultCircuitSettings, cooldownMs: config.GATEWAY_CIRCUIT_COOLDOWN_MS }),
   ),
   metering,
+  usageTotals: usageStore,
   quota,
   providerFor,
   notifier: new TableAndLogNotifier(

@@ -151,6 +151,14 @@ export const ApiKey = z.object({
   expiresAt: Timestamp.nullable(),
   lastUsedAt: Timestamp.nullable(),
   revokedAt: Timestamp.nullable(),
+  /**
+   * Optional limits of this key within its group's (both apply): tokens a day and a monthly budget
+   * in the group's budget currency. null: only the group's limits.
+   */
+  quota: z.object({
+    dailyTokenLimit: z.number().int().nullable(),
+    monthlyBudget: NonNegativeDecimalString.nullable(),
+  }),
 });
 /** Returned once, at creation: the only time the secret key is shown. */
 export const CreatedApiKey = ApiKey.extend({ key: z.string() });
@@ -158,6 +166,12 @@ export const CreateGroupApiKey = z.strictObject({
   name: z.string().trim().min(1).max(200),
   userId: Id.nullable().default(null),
   expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
+  quota: z
+    .strictObject({
+      dailyTokenLimit: z.number().int().min(1).nullable().default(null),
+      monthlyBudget: NonNegativeDecimalString.nullable().default(null),
+    })
+    .default({ dailyTokenLimit: null, monthlyBudget: null }),
 });
 export const CreateAdminApiKey = z.strictObject({
   name: z.string().trim().min(1).max(200),

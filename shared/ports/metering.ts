@@ -80,4 +80,9 @@ export interface UsageStore {
     keyPrefix: string,
   ): Promise<UsageAggregate[]>;
   recordsOfGroupDay(groupId: string, day: string): Promise<UsageRecord[]>;
+  /** Tokens (prompt + completion) of `day` per `<scope>#<scopeId>`; 0 where nothing was used. */
+  dayTokens(
+    scopes: readonly { scope: AggregateScope; scopeId: string }[],
+    day: string,
+  ): Promise<Map<string, number>>;
 }

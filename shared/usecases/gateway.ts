@@ -14,7 +14,7 @@ import { microUnits } from '../domain/gateway/quota';
 import { newId } from '../domain/ids';
 import type { CircuitStore } from '../ports/circuits';
 import type { Clock } from '../ports/clock';
-import type { UsageRecord, UsageSink } from '../ports/metering';
+import type { UsageRecord, UsageSink, UsageStore } from '../ports/metering';
 import {
   ProviderError,
   type ChatRequest,
@@ -53,6 +53,8 @@ export interface GatewayDeps {
   circuits: CircuitStore;
   /** Write-behind: records are stored after the response, in batches. */
   metering: UsageSink;
+  /** Today's tokens per account and per group × serviceType, for daily limits and pool shares. */
+  usageTotals: Pick<UsageStore, 'dayTokens'>;
   quota: QuotaGate;
   providerFor(serviceType: string): ModelProvider;
   notifier: Notifier;
@@ -147,7 +149,7 @@ export interface RoutedOutcome<T> {
 }
 
 const gatewayError = (
-  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'QUOTA_EXCEEDED' | 'UPSTREAM_ERROR' | 'NOT_FOUND',
+  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'UPSTREAM_ERROR' | 'NOT_FOUND',
   message: string,
   details?: unknown,
 ) => new DomainError(code, message, details);
@@ -168,10 +170,19 @@ const estimateUsage = (request: ChatRequest, content: string): TokenUsage => ({
   cachedPromptTokens: 0,
 });
 
+/**
+ * Account daily limits and pool shares steer routing from the usage aggregates, read at most this
+ * often per group and instance (so they lag by seconds: they are routing limits, unlike the
+ * group's quota, which is strict).
+ */
+const USAGE_TOTALS_TTL_MS = 5_000;
+
 export class Gateway {
   private readonly keys: LRUCache<string, GatewayCaller>;
   private readonly accounts: LRUCache<string, AiAccount[]>;
   private readonly credentials: LRUCache<string, string>;
+  /** Today's token totals per group (accounts and pools), refreshed at most every USAGE_TOTALS_TTL_MS. */
+  private readonly totals: LRUCache<string, Map<string, number>>;
   /** Keys whose lastUsedAt was written recently: at most one write per key a minute. */
   private readonly touched: LRUCache<string, true>;
   private readonly roundRobin = new Map<string, number>();
@@ -183,6 +194,7 @@ export class Gateway {
     this.accounts = new LRUCache({ max: 10_000, ttl });
     this.credentials = new LRUCache({ max: 10_000, ttl });
     this.touched = new LRUCache({ max: 10_000, ttl: 60_000 });
+    this.totals = new LRUCache({ max: 10_000, ttl: USAGE_TOTALS_TTL_MS });
   }
 
   /** Resolves a group key; 401 for unknown, revoked or expired keys, 403 for groups that cannot call. */
@@ -446,12 +458,13 @@ export class Gateway {
       if (await deps.circuits.claimProbe(accountId, call.model, now.getTime())) probes.add(accountId);
       else circuits.set(accountId, { ...state, openUntil: Number.MAX_SAFE_INTEGER });
     }
+    const totals = await this.usageTotals(caller, accounts, now);
     const candidates = new Map<string, CandidateAccount>(
       accounts.map((a) => [
         a.id,
         {
           ...a,
-          dailyUsedTokens: 0,
+          dailyUsedTokens: totals.get(`AIACCT#${a.id}`) ?? 0,
           currentLoad: this.inFlight.get(a.id) ?? 0,
           circuitOpenUntil: this.circuitBlock(circuits.get(a.id), now.getTime()),
         },
@@ -472,13 +485,21 @@ export class Gateway {
           return n;
         },
         random: Math.random,
-        groupPoolTokens: () => 0,
+        groupPoolTokens: (serviceType) => totals.get(`GROUPSVC#${caller.group.id}#${serviceType}`) ?? 0,
       },
     );
     if (selection.attempts.length === 0) {
-      throw gatewayError('NOT_FOUND', `No account of this group can serve model "${call.model}" now`, {
-        skipped: selection.skipped,
-      });
+      // Accounts that exist but are used up for today are a reason to come back later (429), not a 404.
+      const usedUp =
+        selection.skipped.length > 0 &&
+        selection.skipped.every((s) => s.reason === 'daily limit reached' || s.accountId.startsWith('pool:'));
+      throw gatewayError(
+        usedUp ? 'RATE_LIMITED' : 'NOT_FOUND',
+        usedUp
+          ? `The accounts this group can use for "${call.model}" are at their daily capacity`
+          : `No account of this group can serve model "${call.model}" now`,
+        { skipped: selection.skipped },
+      );
     }
     const byId = new Map(accounts.map((a) => [a.id, a]));
     // The probe goes first: a claimed probe that is never sent would keep the account out a cooldown longer.
@@ -497,6 +518,30 @@ export class Gateway {
       failovers: [],
       started: performance.now(),
     };
+  }
+
+  private async usageTotals(
+    caller: GatewayCaller,
+    accounts: readonly AiAccount[],
+    now: Date,
+  ): Promise<Map<string, number>> {
+    const day = now.toISOString().slice(0, 10);
+    const cacheKey = `${caller.group.id}:${day}`;
+    const cached = this.totals.get(cacheKey);
+    if (cached) return cached;
+    const serviceTypes = new Set(accounts.map((a) => a.serviceType));
+    const totals = await this.deps.usageTotals.dayTokens(
+      [
+        ...accounts.map((a) => ({ scope: 'AIACCT' as const, scopeId: a.id })),
+        ...[...serviceTypes].map((st) => ({
+          scope: 'GROUPSVC' as const,
+          scopeId: `${caller.group.id}#${st}`,
+        })),
+      ],
+      day,
+    );
+    this.totals.set(cacheKey, totals);
+    return totals;
   }
 
   private occupy(accountId: string): () => void {
@@ -615,49 +660,86 @@ export class Gateway {
   ): Promise<Held[]> {
     const { quota } = this.deps;
     const { dailyTokenLimit, monthlyBudget, budgetCurrency } = caller.binding.quotaConfig;
+    const keyQuota = caller.key.quota;
     const day = now.toISOString().slice(0, 10);
+    const month = `${day.slice(0, 7)}#${budgetCurrency}`;
     const held: Held[] = [];
-    const refuse = async (message: string): Promise<never> => {
-      await Promise.all(held.map(({ reservation }) => quota.settle(reservation, 0)));
-      throw gatewayError('QUOTA_EXCEEDED', message);
+    /** Reserves on one counter; a refusal releases what was already held and answers 429. */
+    const reserve = async (
+      kind: Held['kind'],
+      counter: string,
+      limit: number,
+      units: number,
+      refusal: string,
+      warnAs?: string,
+    ): Promise<void> => {
+      const reservation = await quota.admit({ groupId: caller.group.id, counter }, limit, units);
+      if (!reservation) {
+        await Promise.all(held.map((h) => quota.settle(h.reservation, 0)));
+        throw gatewayError('QUOTA_EXCEEDED', refusal);
+      }
+      held.push({ kind, reservation });
+      if (warnAs) await this.warnOnThresholds(caller, reservation, warnAs);
     };
+
+    const tokens = call.reserve.promptTokens + call.reserve.completionTokens;
     if (dailyTokenLimit > 0) {
-      const units = call.reserve.promptTokens + call.reserve.completionTokens;
-      const reservation = await quota.admit(
-        { groupId: caller.group.id, counter: `D#${day}` },
+      await reserve(
+        'tokens',
+        `D#${day}`,
         dailyTokenLimit,
-        units,
+        tokens,
+        `The group's daily token limit of ${dailyTokenLimit} is reached`,
+        `daily token limit (${dailyTokenLimit})`,
       );
-      if (!reservation) return refuse(`The group's daily token limit of ${dailyTokenLimit} is reached`);
-      held.push({ kind: 'tokens', reservation });
-      await this.warnOnThresholds(caller, reservation, `daily token limit (${dailyTokenLimit})`);
     }
-    if (monthlyBudget !== null) {
-      const worst = attempts
-        .map((account) => {
-          const cost = this.price(
-            caller,
-            call.model,
-            account,
-            { ...call.reserve, cachedPromptTokens: 0 },
-            now,
-            true,
+    if (keyQuota.dailyTokenLimit !== null) {
+      await reserve(
+        'tokens',
+        `K#${caller.key.id}#D#${day}`,
+        keyQuota.dailyTokenLimit,
+        tokens,
+        `This key's daily token limit of ${keyQuota.dailyTokenLimit} is reached`,
+      );
+    }
+    if (monthlyBudget === null && keyQuota.monthlyBudget === null) return held;
+    const worst = attempts
+      .map((account) => {
+        const cost = this.price(
+          caller,
+          call.model,
+          account,
+          { ...call.reserve, cachedPromptTokens: 0 },
+          now,
+          true,
+        );
+        if (cost.currency !== budgetCurrency) {
+          throw gatewayError(
+            'FORBIDDEN',
+            `Account prices are in ${cost.currency}, the group's budget in ${budgetCurrency}`,
           );
-          if (cost.currency !== budgetCurrency) {
-            throw gatewayError(
-              'FORBIDDEN',
-              `Account prices are in ${cost.currency}, the group's budget in ${budgetCurrency}`,
-            );
-          }
-          return microUnits(cost.amount, 'up');
-        })
-        .reduce((a, b) => Math.max(a, b), 0);
-      const ref = { groupId: caller.group.id, counter: `M#${day.slice(0, 7)}#${budgetCurrency}` };
-      const reservation = await quota.admit(ref, microUnits(decimal(monthlyBudget), 'down'), worst);
-      if (!reservation)
-        return refuse(`The group's monthly budget of ${monthlyBudget} ${budgetCurrency} is reached`);
-      held.push({ kind: 'budget', reservation });
-      await this.warnOnThresholds(caller, reservation, `monthly budget (${monthlyBudget} ${budgetCurrency})`);
+        }
+        return microUnits(cost.amount, 'up');
+      })
+      .reduce((a, b) => Math.max(a, b), 0);
+    if (monthlyBudget !== null) {
+      await reserve(
+        'budget',
+        `M#${month}`,
+        microUnits(decimal(monthlyBudget), 'down'),
+        worst,
+        `The group's monthly budget of ${monthlyBudget} ${budgetCurrency} is reached`,
+        `monthly budget (${monthlyBudget} ${budgetCurrency})`,
+      );
+    }
+    if (keyQuota.monthlyBudget !== null) {
+      await reserve(
+        'budget',
+        `K#${caller.key.id}#M#${month}`,
+        microUnits(decimal(keyQuota.monthlyBudget), 'down'),
+        worst,
+        `This key's monthly budget of ${keyQuota.monthlyBudget} ${budgetCurrency} is reached`,
+      );
     }
     return held;
   }

@@ -303,7 +303,7 @@ const expiry = (now: Date, days: number | null): string | null =>
 const issueKey = async (
   deps: TenancyDeps,
   ctx: RequestContext,
-  fields: Pick<ApiKey, 'enterpriseId' | 'kind' | 'groupId' | 'userId' | 'role' | 'name'>,
+  fields: Pick<ApiKey, 'enterpriseId' | 'kind' | 'groupId' | 'userId' | 'role' | 'name' | 'quota'>,
   expiresInDays: number | null,
 ): Promise<ApiKey & { key: string }> => {
   const now = deps.clock.now();
@@ -356,6 +356,7 @@ export const createGroupApiKey = async (
       userId: input.userId,
       role: null,
       name: input.name,
+      quota: input.quota,
     },
     input.expiresInDays,
   );
@@ -382,7 +383,15 @@ export const createAdminApiKey = async (
   return issueKey(
     deps,
     ctx,
-    { enterpriseId, kind: 'admin', groupId: null, userId: null, role: input.role, name: input.name },
+    {
+      enterpriseId,
+      kind: 'admin',
+      groupId: null,
+      userId: null,
+      role: input.role,
+      name: input.name,
+      quota: { dailyTokenLimit: null, monthlyBudget: null },
+    },
     input.expiresInDays,
   );
 };

@@ -169,6 +169,8 @@ beforeAll(async () => {
       apiKey: UPSTREAM_KEY,
       endpoint: upstream.url,
       supportedModels: [MODEL],
+      // This test is about the group's strict quota; the account itself is unlimited.
+      dailyLimit: 0,
     },
     { token },
   );

@@ -15,12 +15,14 @@ let rt: TestRuntime;
 let upstream: FakeOpenAi;
 let client: OpenAI;
 let groupId: string;
+let http: ReturnType<typeof api>;
+let auth: { token: string };
 
 beforeAll(async () => {
   upstream = await startFakeOpenAi({ apiKey: 'sk-priced-0000000000000' });
   rt = await startTestRuntime();
-  const http = api(rt.apiUrl);
-  const auth = { token: await rt.mintToken({ subject: 'platform', roles: ['platform-admin'] }) };
+  http = api(rt.apiUrl);
+  auth = { token: await rt.mintToken({ subject: 'platform', roles: ['platform-admin'] }) };
   const enterprise = await http.post(
     '/api/enterprises',
     { name: 'Discounted', gatewayDiscount: '0.1' },
@@ -102,5 +104,51 @@ describe('gateway pricing', () => {
     for await (const chunk of stream) last = chunk;
     const record = await recordOf(rt.tableName, groupId, last!.id.replace(/^chatcmpl-/, ''));
     expect(record.cost).toBe(expected(last!.usage!.prompt_tokens, last!.usage!.completion_tokens));
+  });
+});
+
+describe('per-key quotas', () => {
+  const keyWith = async (quota: object) => {
+    const created = await http.post(`/api/groups/${groupId}/api-keys`, { name: 'limited', quota }, auth);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.data.quota).toMatchObject(quota);
+    return new OpenAI({ apiKey: created.body.data.key, baseURL: `${rt.apiUrl}/v1`, maxRetries: 0 });
+  };
+  const ask = (c: OpenAI, content: string) =>
+    c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], max_tokens: 8 });
+
+  it("stops a key at its own daily token limit while the group's other keys go on", async () => {
+    const limited = await keyWith({ dailyTokenLimit: 150 });
+    let served = 0;
+    let refusal: unknown;
+    for (let i = 0; i < 20 && !refusal; i++) {
+      try {
+        await ask(limited, `spend ${i}`);
+        served += 1;
+      } catch (err) {
+        refusal = err;
+      }
+    }
+    expect(served).toBeGreaterThan(0);
+    expect(refusal).toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED' });
+    expect((refusal as Error).message).toContain("This key's daily token limit of 150");
+    expect((await ask(client, 'the group is fine')).choices[0]?.message.content).toContain(
+      'the group is fine',
+    );
+  });
+
+  it('refuses a call whose worst case does not fit the key’s monthly budget', async () => {
+    const poor = await keyWith({ monthlyBudget: '0.0001' });
+    await expect(ask(poor, 'too dear')).rejects.toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED' });
+  });
+
+  it('rejects a malformed key quota with 400', async () => {
+    const bad = await http.post(
+      `/api/groups/${groupId}/api-keys`,
+      { name: 'bad', quota: { dailyTokenLimit: -5 } },
+      auth,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_ERROR');
   });
 });

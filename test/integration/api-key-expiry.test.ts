@@ -25,6 +25,7 @@ const key = (id: string, expiresAt: string | null): { stored: StoredApiKey; secr
       groupId: 'G1',
       userId: null,
       role: null,
+      quota: { dailyTokenLimit: null, monthlyBudget: null },
       name: id,
       prefix: minted.prefix,
       status: 'active',

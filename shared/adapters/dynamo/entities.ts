@@ -154,6 +154,9 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
         expiresAt: { type: 'string' },
         lastUsedAt: { type: 'string' },
         revokedAt: { type: 'string' },
+        /** The key's own limits (absent: only the group's); the budget as a decimal string. */
+        quotaDailyTokenLimit: { type: 'number' },
+        quotaMonthlyBudget: { type: 'string' },
       },
       indexes: {
         byHash: {

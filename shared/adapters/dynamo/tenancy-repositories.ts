@@ -264,6 +264,10 @@ const toStoredApiKey = (item: ApiKeyItem): StoredApiKey => ({
   expiresAt: orNull(item.expiresAt),
   lastUsedAt: orNull(item.lastUsedAt),
   revokedAt: orNull(item.revokedAt),
+  quota: {
+    dailyTokenLimit: orNull(item.quotaDailyTokenLimit),
+    monthlyBudget: orNull(item.quotaMonthlyBudget),
+  },
 });
 const withoutHash = ({ keyHash: _hash, ...key }: StoredApiKey): ApiKey => key;
 const ownerOf = (o: { groupId: string } | { enterpriseId: string }): string =>
@@ -291,6 +295,8 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
       status: key.status,
       createdAt: key.createdAt,
       expiresAt: orUndefined(key.expiresAt),
+      quotaDailyTokenLimit: orUndefined(key.quota.dailyTokenLimit),
+      quotaMonthlyBudget: orUndefined(key.quota.monthlyBudget),
     };
     const { expiresAt } = key;
     const result = await this.db.transaction

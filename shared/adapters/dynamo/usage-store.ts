@@ -10,6 +10,7 @@
  * is the one place that needs that, which ElectroDB's number attributes cannot express.
  */
 import {
+  BatchGetCommand,
   NumberValue,
   QueryCommand,
   TransactWriteCommand,
@@ -322,6 +323,33 @@ export class DynamoUsageStore implements UsageStore {
         },
       },
     };
+  }
+
+  async dayTokens(
+    scopes: readonly { scope: AggregateScope; scopeId: string }[],
+    day: string,
+  ): Promise<Map<string, number>> {
+    const totals = new Map(scopes.map(({ scope, scopeId }) => [`${scope}#${scopeId}`, 0]));
+    let keys = [...totals.keys()].map((key) => ({ pk: `AGG#${key}`, sk: `D#${day}` }));
+    // BatchGetItem takes 100 keys; unprocessed keys are asked again (bounded).
+    for (let round = 0; keys.length > 0 && round < 5; round++) {
+      const batch = keys.slice(0, 100);
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: batch,
+              ProjectionExpression: 'pk, promptTokens, completionTokens',
+            },
+          },
+        }),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) {
+        totals.set(String(item.pk).slice(4), int(item.promptTokens) + int(item.completionTokens));
+      }
+      keys = [...keys.slice(100), ...((UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys)];
+    }
+    return totals;
   }
 
   async aggregates(scope: AggregateScope, scopeId: string, granularity: Granularity, periodPrefix: string) {
