@@ -165,7 +165,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     };
   }
 
-  /** The one request builder: URL, auth header and error mapping for every call. */
+  /** The one request sender: URL and auth from {@link upstreamRequest}, error mapping for every call. */
   private async post(
     target: ProviderTarget,
     operation: 'chat/completions' | 'embeddings',
@@ -173,27 +173,36 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     body: object,
     signal: AbortSignal,
   ): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    let url: string;
-    if (target.serviceType === 'azure-openai') {
-      const endpoint = requireEndpoint(target).replace(/\/openai$/, '');
-      const apiVersion = target.options?.apiVersion ?? AZURE_OPENAI_DEFAULT_API_VERSION;
-      url = `${endpoint}/openai/deployments/${encodeURIComponent(model)}/${operation}?api-version=${encodeURIComponent(apiVersion)}`;
-      headers['api-key'] = target.apiKey;
-    } else {
-      const base = target.endpoint
-        ? trimSlashes(target.endpoint)
-        : (OPENAI_COMPATIBLE_BASE_URLS[target.serviceType] ?? requireEndpoint(target));
-      url = `${base}/${operation}`;
-      if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-    }
-
+    const { url, headers } = upstreamRequest(target, operation, model);
     const res = await postJson(url, headers, body, signal, (err) =>
       transportError(err, signal, target.apiKey, 'request failed'),
     );
     if (!res.ok) throw await httpError(res, signal, target.apiKey);
     return res;
   }
+}
+
+/** Where a call goes and how it authenticates: Azure's deployment routes and `api-key`, else Bearer. */
+export function upstreamRequest(
+  target: ProviderTarget,
+  operation: 'chat/completions' | 'embeddings',
+  model: string,
+): { url: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (target.serviceType === 'azure-openai') {
+    const endpoint = requireEndpoint(target).replace(/\/openai$/, '');
+    const apiVersion = target.options?.apiVersion ?? AZURE_OPENAI_DEFAULT_API_VERSION;
+    headers['api-key'] = target.apiKey;
+    return {
+      url: `${endpoint}/openai/deployments/${encodeURIComponent(model)}/${operation}?api-version=${encodeURIComponent(apiVersion)}`,
+      headers,
+    };
+  }
+  const base = target.endpoint
+    ? trimSlashes(target.endpoint)
+    : (OPENAI_COMPATIBLE_BASE_URLS[target.serviceType] ?? requireEndpoint(target));
+  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+  return { url: `${base}/${operation}`, headers };
 }
 
 function chatBody(target: ProviderTarget, request: ChatRequest): Record<string, unknown> {
