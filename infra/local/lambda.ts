@@ -33,10 +33,20 @@ const unsupported = (name: string) => () => {
 };
 
 /** A Context like the Node.js Lambda runtime's, its clock starting now. */
+/** One log stream per function, as Lambda keeps one per execution environment (of its first day). */
+const logStreams = new Map<string, string>();
+const logStreamOf = (functionName: string): string => {
+  let stream = logStreams.get(functionName);
+  if (!stream) {
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    logStreams.set(functionName, (stream = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`));
+  }
+  return stream;
+};
+
 export const lambdaContext = (spec: FunctionSpec, awsRequestId: string = randomUUID()): Context => {
   const deadline = Date.now() + spec.timeoutSeconds * 1000;
   const functionName = localFunctionName(spec);
-  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -45,7 +55,7 @@ export const lambdaContext = (spec: FunctionSpec, awsRequestId: string = randomU
     memoryLimitInMB: String(spec.memoryMb),
     awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    logStreamName: logStreamOf(functionName),
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: unsupported('done'),
     fail: unsupported('fail'),
