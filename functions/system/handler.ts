@@ -8,16 +8,19 @@ import { dispatch, httpRoute, routeTable } from '../../shared/runtime/http';
 import { buildOpenApiDocument } from '../../shared/runtime/openapi';
 
 const version = env().SERVICE_VERSION;
-const openApiDocument = buildOpenApiDocument(
-  [
-    ...Object.values(systemRoutes),
-    ...Object.values(tenancyRoutes),
-    ...Object.values(gatewayRoutes),
-    ...Object.values(usageRoutes),
-    ...Object.values(dashboardRoutes),
-  ],
-  version,
-);
+// Built on first request, not at init: generating it is most of this function's cold start.
+let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
+const openApi = () =>
+  (openApiDocument ??= buildOpenApiDocument(
+    [
+      ...Object.values(systemRoutes),
+      ...Object.values(tenancyRoutes),
+      ...Object.values(gatewayRoutes),
+      ...Object.values(usageRoutes),
+      ...Object.values(dashboardRoutes),
+    ],
+    version,
+  ));
 
 export const handler = dispatch(
   routeTable([
@@ -29,6 +32,6 @@ export const handler = dispatch(
         time: new Date().toISOString(),
       })),
     ],
-    [systemRoutes.openapi, httpRoute(systemRoutes.openapi, { envelope: false }, async () => openApiDocument)],
+    [systemRoutes.openapi, httpRoute(systemRoutes.openapi, { envelope: false }, async () => openApi())],
   ]),
 );

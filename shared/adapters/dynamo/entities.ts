@@ -13,7 +13,7 @@ const timestamps = {
   updatedAt: { type: 'string', required: true },
 } as const;
 
-export const buildEntities = (client: DynamoDBDocumentClient, table: string) => {
+const defineEntities = (client: DynamoDBDocumentClient, table: string) => {
   const config = { client, table };
 
   const enterprise = new Entity(
@@ -532,4 +532,25 @@ export const buildEntities = (client: DynamoDBDocumentClient, table: string) => 
   );
 };
 
-export type TollgateService = ReturnType<typeof buildEntities>;
+export type TollgateService = ReturnType<typeof defineEntities>;
+
+/**
+ * The ElectroDB service over every entity. ElectroDB checks each model against its JSON schema
+ * (the jsonschema package) whenever an entity is built: ~110 ms of every cold start, for models
+ * fixed at build time. Functions skip that check; test/unit/adapters/entities.test.ts builds the
+ * models with it on, so a malformed model fails the tests instead.
+ */
+export const buildEntities = (
+  client: DynamoDBDocumentClient,
+  table: string,
+  { validateModels = false }: { validateModels?: boolean } = {},
+): TollgateService => {
+  const entity = Entity.prototype as unknown as { _validateModel(model: unknown): unknown };
+  const validate = entity._validateModel;
+  if (!validateModels) entity._validateModel = () => undefined;
+  try {
+    return defineEntities(client, table);
+  } finally {
+    entity._validateModel = validate;
+  }
+};

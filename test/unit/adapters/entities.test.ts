@@ -1,0 +1,22 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity } from 'electrodb';
+import { describe, expect, it } from 'vitest';
+import { buildEntities } from '../../../shared/adapters/dynamo/entities';
+
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+
+describe('ElectroDB models', () => {
+  it('pass ElectroDB’s own model validation (skipped at cold start)', () => {
+    const service = buildEntities(client, 'models', { validateModels: true });
+    expect(Object.keys(service.entities).length).toBeGreaterThan(10);
+  });
+
+  it('would fail the build on a malformed model when validating, and leave validation in place after', () => {
+    const entity = Entity.prototype as unknown as { _validateModel(model: unknown): unknown };
+    const before = entity._validateModel;
+    buildEntities(client, 'models');
+    expect(entity._validateModel).toBe(before);
+    expect(() => new Entity({ model: { entity: 'x' } } as never, { client, table: 't' })).toThrow();
+  });
+});
