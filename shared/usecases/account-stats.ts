@@ -5,9 +5,8 @@
  */
 import type { z } from 'zod';
 import type { AiAccountFilters } from '../contracts/tenancy';
-import { requireEnterpriseAccess, requireVisible } from '../domain/access';
+import { requireEnterpriseAccess } from '../domain/access';
 import { bindingReach } from '../domain/binding';
-import { notFound } from '../domain/errors';
 import {
   accountStats,
   hourOf,
@@ -27,7 +26,7 @@ import type {
   Page,
 } from '../ports/tenancy';
 import { everyPage } from './pages';
-import type { RequestContext } from './tenancy';
+import { visibleAccount, type RequestContext } from './tenancy';
 
 export interface AccountStatsDeps {
   aiAccounts: AiAccountRepository;
@@ -42,17 +41,6 @@ export type AiAccountWithStats = AiAccount & { stats: AccountStats };
 /** Every monthly aggregate of the account (one item per month it was used): its all-time figures. */
 const monthlyAggregates = (usage: UsageStore, accountId: string) =>
   usage.aggregates('AIACCT', accountId, 'M', '');
-
-const visibleAccount = async (
-  deps: Pick<AccountStatsDeps, 'aiAccounts'>,
-  ctx: RequestContext,
-  id: string,
-) => {
-  const account = await deps.aiAccounts.get(id);
-  if (!account) throw notFound('AI account', id);
-  requireVisible(ctx.caller, account.enterpriseId, 'AI account', id);
-  return account;
-};
 
 /**
  * One page of accounts with their stats. Cost: the page query, one query per account for its

@@ -434,8 +434,9 @@ export const expireDueApiKeys = async (
 };
 
 // ---------- AI accounts ----------
-const visibleAccount = async (
-  deps: TenancyDeps,
+/** The AI account if the caller may see it: another tenant's account is NOT_FOUND, not FORBIDDEN. */
+export const visibleAccount = async (
+  deps: Pick<TenancyDeps, 'aiAccounts'>,
   ctx: RequestContext,
   accountId: string,
 ): Promise<AiAccount> => {

@@ -4,18 +4,10 @@
  * aggregates; money stays an exact decimal string per currency.
  */
 import Decimal from 'decimal.js';
+import type { AggregateFigures } from './usage-stats';
 
 /** The aggregate fields these figures are built from (a UsageAggregate satisfies it). */
-export interface AccountAggregate {
-  period: string;
-  requests: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  latencyMsTotal: number;
-  cost: Record<string, string>;
-  lastRequestAt: string | null;
-}
+export type AccountAggregate = AggregateFigures & { lastRequestAt: string | null };
 
 const HOUR_MS = 3_600_000;
 
