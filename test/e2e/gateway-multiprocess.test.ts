@@ -19,6 +19,7 @@ import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { promptTokenBound } from '../../shared/usecases/gateway';
 import { freshTable } from '../factories/dynamo-table';
 import { promptTokens, startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';
 
 /** Short, so the reclaim scenario fits the test; the gate heartbeats at TTL/3 and goes idle after TTL/3. */
@@ -159,22 +160,15 @@ beforeAll(async () => {
   token = first.token;
   admin = api(first.apiUrl);
   enterpriseId = (await admin.post('/api/enterprises', { name: 'Multi Co' }, { token })).body.data.id;
-  const account = await admin.post(
-    `/api/enterprises/${enterpriseId}/ai-accounts`,
-    {
-      name: 'pool',
-      serviceType: 'openai',
-      accountType: 'shared',
-      providerAccountId: 'pool',
-      apiKey: UPSTREAM_KEY,
-      endpoint: upstream.url,
-      supportedModels: [MODEL],
-      // This test is about the group's strict quota; the account itself is unlimited.
-      dailyLimit: 0,
-    },
-    { token },
-  );
-  expect(account.status, JSON.stringify(account.body)).toBe(201);
+  await createAiAccount(admin, token, enterpriseId, {
+    name: 'pool',
+    accountType: 'shared',
+    apiKey: UPSTREAM_KEY,
+    endpoint: upstream.url,
+    supportedModels: [MODEL],
+    // This test is about the group's strict quota; the account itself is unlimited.
+    dailyLimit: 0,
+  });
 }, 90_000);
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { callCost } from '../../shared/domain/gateway/pricing';
 import { toDecimalString } from '../../shared/domain/money';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';
 import { settledRecords } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
@@ -44,20 +45,13 @@ beforeAll(async () => {
     ['pool A', upstreamA, 'sk-upstream-a-0000000000'],
     ['pool B', upstreamB, 'sk-upstream-b-0000000000'],
   ] as const) {
-    const created = await http.post(
-      `/api/enterprises/${enterpriseId}/ai-accounts`,
-      {
-        name,
-        serviceType: 'openai',
-        accountType: 'shared',
-        providerAccountId: name,
-        apiKey: key,
-        endpoint: upstream.url,
-        supportedModels: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'],
-      },
-      auth,
-    );
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await createAiAccount(http, token, enterpriseId, {
+      name,
+      accountType: 'shared',
+      apiKey: key,
+      endpoint: upstream.url,
+      supportedModels: ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'],
+    });
   }
   const binding = await http.put(
     `/api/groups/${groupId}/resource-binding`,

@@ -6,6 +6,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';
 import { settledRecords } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
@@ -26,19 +27,13 @@ beforeAll(async () => {
   const auth = { token: await rt.mintToken({ subject: 'platform', roles: ['platform-admin'] }) };
   const enterpriseId = (await http.post('/api/enterprises', { name: 'Pooled' }, auth)).body.data.id;
   for (const name of ['a', 'b']) {
-    await http.post(
-      `/api/enterprises/${enterpriseId}/ai-accounts`,
-      {
-        name,
-        serviceType: 'openai',
-        providerAccountId: name,
-        apiKey: 'sk-pool-priority-000000',
-        endpoint: upstream.url,
-        supportedModels: [MODEL],
-        dailyLimit: ACCOUNT_DAILY_LIMIT,
-      },
-      auth,
-    );
+    await createAiAccount(http, auth.token, enterpriseId, {
+      name,
+      apiKey: 'sk-pool-priority-000000',
+      endpoint: upstream.url,
+      supportedModels: [MODEL],
+      dailyLimit: ACCOUNT_DAILY_LIMIT,
+    });
   }
   for (const priorityLevel of ['high', 'low'] as const) {
     const groupId = (

@@ -7,6 +7,7 @@ import Decimal from 'decimal.js';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';
 import { recordOf } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
@@ -31,30 +32,23 @@ beforeAll(async () => {
   expect(enterprise.status, JSON.stringify(enterprise.body)).toBe(201);
   const enterpriseId = enterprise.body.data.id;
   groupId = (await http.post(`/api/enterprises/${enterpriseId}/groups`, { name: 'Team' }, auth)).body.data.id;
-  const account = await http.post(
-    `/api/enterprises/${enterpriseId}/ai-accounts`,
-    {
-      name: 'negotiated',
-      serviceType: 'openai',
-      providerAccountId: 'negotiated',
-      apiKey: 'sk-priced-0000000000000',
-      endpoint: upstream.url,
-      // gpt-4o-mini lists at 0.15 / 0.60; this account pays 2.00 / 8.00 per 1M tokens.
-      supportedModels: ['gpt-4o-mini'],
-      prices: [
-        {
-          model: 'gpt-4o-mini',
-          inputPerMillion: '2.00',
-          outputPerMillion: '8.00',
-          cachedInputPerMillion: '0.50',
-          effectiveFrom: '2026-01-01',
-        },
-      ],
-      fixedPerCall: '0.001',
-    },
-    auth,
-  );
-  expect(account.status, JSON.stringify(account.body)).toBe(201);
+  await createAiAccount(http, auth.token, enterpriseId, {
+    name: 'negotiated',
+    apiKey: 'sk-priced-0000000000000',
+    endpoint: upstream.url,
+    // gpt-4o-mini lists at 0.15 / 0.60; this account pays 2.00 / 8.00 per 1M tokens.
+    supportedModels: ['gpt-4o-mini'],
+    prices: [
+      {
+        model: 'gpt-4o-mini',
+        inputPerMillion: '2.00',
+        outputPerMillion: '8.00',
+        cachedInputPerMillion: '0.50',
+        effectiveFrom: '2026-01-01',
+      },
+    ],
+    fixedPerCall: '0.001',
+  });
   await http.put(
     `/api/groups/${groupId}/resource-binding`,
     {

@@ -10,6 +10,7 @@ import { buildEntities } from '../../shared/adapters/dynamo/entities';
 import { DynamoCircuitStore } from '../../shared/adapters/dynamo/circuit-store';
 import { defaultCircuitSettings } from '../../shared/domain/gateway/circuit';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';
 import { settledRecords } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
@@ -36,20 +37,15 @@ beforeAll(async () => {
   const enterpriseId = (await http.post('/api/enterprises', { name: 'Resilient' }, auth)).body.data.id;
   groupId = (await http.post(`/api/enterprises/${enterpriseId}/groups`, { name: 'Load' }, auth)).body.data.id;
   for (const [i, upstream] of upstreams.entries()) {
-    const created = await http.post(
-      `/api/enterprises/${enterpriseId}/ai-accounts`,
-      {
+    accountIds.push(
+      await createAiAccount(http, auth.token, enterpriseId, {
         name: `pool ${i}`,
-        serviceType: 'openai',
-        providerAccountId: `pool-${i}`,
         apiKey: `sk-resilience-${i}-0000000000`,
         endpoint: upstream.url,
         supportedModels: [MODEL],
         dailyLimit: 0,
-      },
-      auth,
+      }),
     );
-    accountIds.push(created.body.data.id);
   }
   await http.put(
     `/api/groups/${groupId}/resource-binding`,

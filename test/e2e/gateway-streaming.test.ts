@@ -9,6 +9,7 @@ import { callCost } from '../../shared/domain/gateway/pricing';
 import { toDecimalString } from '../../shared/domain/money';
 import type { UsageRecord } from '../../shared/ports/metering';
 import { startFakeOpenAi, type FakeChatRequest, type FakeOpenAi } from '../factories/fake-openai';
+import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';
 import { recordOf } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
@@ -38,19 +39,12 @@ beforeAll(async () => {
     ['stream A', upstreamA, 'sk-stream-a-000000000000'],
     ['stream B', upstreamB, 'sk-stream-b-000000000000'],
   ] as const) {
-    const created = await http.post(
-      `/api/enterprises/${enterpriseId}/ai-accounts`,
-      {
-        name,
-        serviceType: 'openai',
-        providerAccountId: name,
-        apiKey: key,
-        endpoint: upstream.url,
-        supportedModels: ['gpt-4o-mini'],
-      },
-      auth,
-    );
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await createAiAccount(http, auth.token, enterpriseId, {
+      name,
+      apiKey: key,
+      endpoint: upstream.url,
+      supportedModels: ['gpt-4o-mini'],
+    });
   }
   const binding = await http.put(
     `/api/groups/${groupId}/resource-binding`,

@@ -4,6 +4,7 @@ import { dynamoDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
 import { DynamoHealthRepository } from '../../shared/adapters/dynamo/health-and-alerts';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
+import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
@@ -26,19 +27,12 @@ beforeAll(async () => {
     ['good', good, 'sk-good-000000000000'],
     ['flaky', flaky, 'sk-flaky-00000000000'],
   ] as const) {
-    const res = await http.post(
-      `/api/enterprises/${enterpriseId}/ai-accounts`,
-      {
-        name,
-        serviceType: 'openai',
-        providerAccountId: name,
-        apiKey: key,
-        endpoint: upstream.url,
-        supportedModels: ['gpt-4o-mini'],
-      },
-      { token },
-    );
-    ids[name] = res.body.data.id;
+    ids[name] = await createAiAccount(http, token, enterpriseId, {
+      name,
+      apiKey: key,
+      endpoint: upstream.url,
+      supportedModels: ['gpt-4o-mini'],
+    });
   }
 });
 
