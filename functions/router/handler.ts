@@ -16,7 +16,7 @@ import { CachedCircuitStore } from '../../shared/adapters/cached-circuit-store';
 import { providerFor } from '../../shared/adapters/providers/registry';
 import { secretStore } from '../../shared/adapters/secrets/secret-store';
 import { defaultCircuitSettings } from '../../shared/domain/gateway/circuit';
-import { forbidden, invalid, notFound } from '../../shared/domain/errors';
+import { forbidden, notFound } from '../../shared/domain/errors';
 import { newId } from '../../shared/domain/ids';
 import { systemClock } from '../../shared/ports/clock';
 import type { ChatRequest } from '../../shared/ports/model-provider';
@@ -148,6 +148,43 @@ async function* openAiChunks(
     }
   }
   yield sse('[DONE]');
+}
+
+/**
+ * The seed's `/api/ai/chat` with `stream: true`: `{type:"delta", content}` events, then one
+ * `{type:"done", success:true, data}` carrying the same data as the unstreamed answer (or one
+ * `{type:"error", success:false, error}` if the provider breaks mid-answer).
+ */
+async function* seedEvents(
+  account: { id: string; name: string; serviceType: string },
+  events: AsyncIterable<GatewayStreamEvent>,
+): AsyncGenerator<string> {
+  let content = '';
+  for await (const event of events) {
+    if (event.type === 'delta') {
+      content += event.text;
+      yield sse({ type: 'delta', content: event.text });
+    } else if (event.type === 'done') {
+      const { usage } = event;
+      yield sse({
+        type: 'done',
+        success: true,
+        data: {
+          message: { role: 'assistant', content },
+          usage: {
+            promptTokens: usage.promptTokens,
+            completionTokens: usage.completionTokens,
+            totalTokens: usage.promptTokens + usage.completionTokens,
+          },
+          cost: event.cost,
+          currency: event.currency,
+          accountUsed: account,
+        },
+      });
+    } else {
+      yield sse({ type: 'error', success: false, error: { code: 'UPSTREAM_ERROR', message: event.message } });
+    }
+  }
 }
 
 /** Anthropic's Messages stream events; input tokens are known only at the end, so message_delta carries them. */
@@ -304,19 +341,23 @@ export const handler = streamingDispatch(
       httpRoute(r.aiChat, seedOptions, async ({ body, caller }) => {
         const gatewayCaller = caller as unknown as GatewayCaller;
         if (body.groupId !== gatewayCaller.group.id) throw forbidden('This key belongs to another group');
-        if (body.stream)
-          throw invalid('stream: true is not served by this gateway yet; send the request without it');
         const model =
           body.model ??
           (await gateway.models(gatewayCaller)).find(
             (m) => !body.serviceType || m.ownedBy === body.serviceType,
           )?.id;
         if (!model) throw notFound('Model for serviceType', body.serviceType ?? 'any');
-        const outcome = await gateway.chat(
-          gatewayCaller,
-          { model, messages: body.messages, maxTokens: body.maxTokens, temperature: body.temperature },
-          body.serviceType,
-        );
+        const request = {
+          model,
+          messages: body.messages,
+          maxTokens: body.maxTokens,
+          temperature: body.temperature,
+        };
+        if (body.stream) {
+          const { account, events } = await gateway.chatStream(gatewayCaller, request, body.serviceType);
+          return new EventStreamBody(seedEvents(account, events));
+        }
+        const outcome = await gateway.chat(gatewayCaller, request, body.serviceType);
         const { usage } = outcome;
         return {
           message: { role: 'assistant', content: outcome.result.content },

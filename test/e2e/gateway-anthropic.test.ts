@@ -9,7 +9,7 @@ import { toDecimalString } from '../../shared/domain/money';
 import { startFakeAnthropic, type FakeAnthropic } from '../factories/fake-anthropic';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
 import { api } from '../factories/http';
-import { recordOf } from '../factories/metering';
+import { recordOf, settledRecords } from '../factories/metering';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
 let rt: TestRuntime;
@@ -197,6 +197,49 @@ describe('the seed\u2019s POST /api/ai/chat', () => {
         accountUsed: { id: claudeAccountId, name: 'Claude dedicated', serviceType: 'claude' },
       },
     });
+  });
+
+  it('streams with stream: true: deltas, then the same data as the unstreamed answer', async () => {
+    const res = await fetch(`${rt.apiUrl}/api/ai/chat`, {
+      method: 'POST',
+      headers: { 'x-api-key': groupKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        groupId,
+        messages: [{ role: 'user', content: 'seed stream' }],
+        model: 'claude-sonnet-4-20250514',
+        stream: true,
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const events = (await res.text())
+      .split('\n\n')
+      .filter((block) => block.startsWith('data: '))
+      .map((block) => JSON.parse(block.slice(6)) as { type: string; content?: string; data?: any });
+    const deltas = events.filter((e) => e.type === 'delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    const done = events.at(-1)!;
+    expect(done).toMatchObject({
+      type: 'done',
+      success: true,
+      data: {
+        message: { role: 'assistant', content: deltas.map((d) => d.content).join('') },
+        cost: expect.stringMatching(/^\d+(\.\d+)?$/),
+        accountUsed: { id: claudeAccountId, serviceType: 'claude' },
+      },
+    });
+    expect(done.data.message.content).toBe('Hello from Claude via Tollgate.');
+    // Metered like any call: a success record with exactly these figures.
+    const records = await settledRecords(rt.tableName, groupId, new Date().toISOString().slice(0, 10));
+    expect(
+      records.some(
+        (r) =>
+          r.status === 'success' &&
+          r.cost === done.data.cost &&
+          r.promptTokens === done.data.usage.promptTokens &&
+          r.completionTokens === done.data.usage.completionTokens,
+      ),
+    ).toBe(true);
   });
 
   it('refuses another group\u2019s id and bad bodies with the envelope', async () => {
