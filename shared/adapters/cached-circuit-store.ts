@@ -35,6 +35,8 @@ export class CachedCircuitStore implements CircuitStore {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly cache = new LRUCache<string, Entry>({ max: MAX_ENTRIES });
+  /** Reads under way, per (account, model). */
+  private readonly reading = new Map<string, Promise<CircuitState | undefined>>();
   private version = 0;
 
   constructor(
@@ -48,29 +50,58 @@ export class CachedCircuitStore implements CircuitStore {
   async states(accountIds: readonly string[], model: string): Promise<Map<string, CircuitState>> {
     const readAt = this.now();
     const states = new Map<string, CircuitState>();
+    const joined: Promise<void>[] = [];
     const stale: string[] = [];
     for (const id of accountIds) {
-      const entry = this.cache.get(keyOf(id, model));
+      const key = keyOf(id, model);
+      const entry = this.cache.get(key);
       if (entry && readAt - entry.at < this.ttlMs) states.set(id, entry.state);
-      else if (!stale.includes(id)) stale.push(id);
+      else if (this.reading.has(key)) {
+        // Another request is reading this pair already: share its answer rather than read it again.
+        joined.push(this.reading.get(key)!.then((state) => void (state && states.set(id, state))));
+      } else if (!stale.includes(id)) stale.push(id);
     }
-    if (stale.length === 0) return states;
-    const readVersion = this.version;
-    const fetched = await this.inner.states(stale, model);
-    for (const id of stale) {
-      const entry = this.cache.get(keyOf(id, model));
-      // A local write that landed while this read was under way is newer than what was read.
-      if (entry && entry.version > readVersion) {
-        states.set(id, entry.state);
-        continue;
-      }
-      const state = fetched.get(id);
-      if (!state) continue;
-      this.cache.set(keyOf(id, model), { state, at: readAt, version: readVersion });
-      states.set(id, state);
-    }
+    if (stale.length > 0) joined.push(this.read(stale, model, readAt, states));
+    await Promise.all(joined);
     // In the order asked for, like the inner store's answer.
     return new Map(accountIds.filter((id) => states.has(id)).map((id) => [id, states.get(id)!]));
+  }
+
+  /** One read of the pairs nobody is reading yet; requests arriving meanwhile join it. */
+  private async read(
+    stale: readonly string[],
+    model: string,
+    readAt: number,
+    into: Map<string, CircuitState>,
+  ): Promise<void> {
+    const readVersion = this.version;
+    const fetching = this.inner.states(stale, model);
+    for (const id of stale) {
+      this.reading.set(
+        keyOf(id, model),
+        fetching.then(
+          (fetched) => fetched.get(id),
+          () => undefined,
+        ),
+      );
+    }
+    try {
+      const fetched = await fetching;
+      for (const id of stale) {
+        const entry = this.cache.get(keyOf(id, model));
+        // A local write that landed while this read was under way is newer than what was read.
+        if (entry && entry.version > readVersion) {
+          into.set(id, entry.state);
+          continue;
+        }
+        const state = fetched.get(id);
+        if (!state) continue;
+        this.cache.set(keyOf(id, model), { state, at: readAt, version: readVersion });
+        into.set(id, state);
+      }
+    } finally {
+      for (const id of stale) this.reading.delete(keyOf(id, model));
+    }
   }
 
   async record(

@@ -177,12 +177,38 @@ const estimateUsage = (request: ChatRequest, content: string): TokenUsage => ({
  */
 const USAGE_TOTALS_TTL_MS = 5_000;
 
+/**
+ * A read-through cache: concurrent misses share one load, and an expired entry is still served while
+ * one background load refreshes it, so an expiry never sends every request in flight to the table.
+ */
+const readThrough = <V extends object, C = unknown>(
+  ttl: number,
+  load: (key: string, context: C) => Promise<V>,
+): LRUCache<string, V, C> =>
+  new LRUCache<string, V, C>({
+    max: 10_000,
+    ttl,
+    allowStale: true,
+    fetchMethod: (key, _stale, { context }) => load(key, context),
+  });
+
+/** The value a read-through cache resolved (its loads return a value or throw). */
+const cached = async <V extends object, C>(
+  cache: LRUCache<string, V, C>,
+  key: string,
+  context: C,
+): Promise<V> => {
+  // lru-cache types `fetch` by whether C may be undefined; every cache here passes its context.
+  const fetch = cache.fetch.bind(cache) as (k: string, options: { context: C }) => Promise<V | undefined>;
+  return (await fetch(key, { context }))!;
+};
+
 export class Gateway {
   private readonly keys: LRUCache<string, GatewayCaller>;
-  private readonly accounts: LRUCache<string, AiAccount[]>;
-  private readonly credentials: LRUCache<string, string>;
+  private readonly accounts: LRUCache<string, AiAccount[], GroupBinding>;
+  private readonly credentials: LRUCache<string, { secret: string }>;
   /** Today's token totals per group (accounts and pools), refreshed at most every USAGE_TOTALS_TTL_MS. */
-  private readonly totals: LRUCache<string, Map<string, number>>;
+  private readonly totals: LRUCache<string, Map<string, number>, readonly AiAccount[]>;
   /** Keys whose lastUsedAt was written recently: at most one write per key a minute. */
   private readonly touched: LRUCache<string, true>;
   private readonly roundRobin = new Map<string, number>();
@@ -190,11 +216,30 @@ export class Gateway {
 
   constructor(private readonly deps: GatewayDeps) {
     const ttl = deps.settings.cacheTtlMs;
-    this.keys = new LRUCache({ max: 10_000, ttl });
-    this.accounts = new LRUCache({ max: 10_000, ttl });
-    this.credentials = new LRUCache({ max: 10_000, ttl });
+    this.keys = readThrough(ttl, (keyHash) => this.loadCaller(keyHash));
+    this.accounts = readThrough(ttl, (_key, binding: GroupBinding) =>
+      reachableAccounts(deps.aiAccounts, binding),
+    );
+    this.credentials = readThrough(ttl, async (ref) => ({ secret: await deps.secrets.get(ref) }));
     this.touched = new LRUCache({ max: 10_000, ttl: 60_000 });
-    this.totals = new LRUCache({ max: 10_000, ttl: USAGE_TOTALS_TTL_MS });
+    this.totals = readThrough(USAGE_TOTALS_TTL_MS, (key, accounts: readonly AiAccount[]) =>
+      this.loadUsageTotals(key, accounts),
+    );
+  }
+
+  private async loadCaller(keyHash: string): Promise<GatewayCaller> {
+    const stored = await this.deps.apiKeys.getByHash(keyHash);
+    if (!stored || stored.kind !== 'group' || !stored.groupId)
+      throw gatewayError('UNAUTHORIZED', 'Invalid API key');
+    const [group, binding, enterprise] = await Promise.all([
+      this.deps.groups.get(stored.groupId),
+      this.deps.bindings.get(stored.groupId),
+      this.deps.enterprises.get(stored.enterpriseId),
+    ]);
+    if (!group || !enterprise) throw gatewayError('UNAUTHORIZED', 'Invalid API key');
+    if (enterprise.status !== 'active') throw gatewayError('FORBIDDEN', 'This enterprise is suspended');
+    if (!binding) throw gatewayError('FORBIDDEN', 'This group has no resource binding yet');
+    return { key: stored, group, binding, discount: enterprise.gatewayDiscount };
   }
 
   /** Resolves a group key; 401 for unknown, revoked or expired keys, 403 for groups that cannot call. */
@@ -202,22 +247,7 @@ export class Gateway {
     if (!key)
       throw gatewayError('UNAUTHORIZED', 'Missing API key: send "Authorization: Bearer tg_…" or "x-api-key"');
     const keyHash = hashApiKey(key);
-    let caller = this.keys.get(keyHash);
-    if (!caller) {
-      const stored = await this.deps.apiKeys.getByHash(keyHash);
-      if (!stored || stored.kind !== 'group' || !stored.groupId)
-        throw gatewayError('UNAUTHORIZED', 'Invalid API key');
-      const [group, binding, enterprise] = await Promise.all([
-        this.deps.groups.get(stored.groupId),
-        this.deps.bindings.get(stored.groupId),
-        this.deps.enterprises.get(stored.enterpriseId),
-      ]);
-      if (!group || !enterprise) throw gatewayError('UNAUTHORIZED', 'Invalid API key');
-      if (enterprise.status !== 'active') throw gatewayError('FORBIDDEN', 'This enterprise is suspended');
-      if (!binding) throw gatewayError('FORBIDDEN', 'This group has no resource binding yet');
-      caller = { key: stored, group, binding, discount: enterprise.gatewayDiscount };
-      this.keys.set(keyHash, caller);
-    }
+    const caller = await cached(this.keys, keyHash, undefined);
     const now = this.deps.clock.now();
     if (caller.key.status !== 'active' || (caller.key.expiresAt && new Date(caller.key.expiresAt) <= now)) {
       throw gatewayError('UNAUTHORIZED', 'This API key is revoked or expired');
@@ -232,12 +262,7 @@ export class Gateway {
 
   /** Every account the binding can reach: named ones and the shared pools. */
   private async reachable(caller: GatewayCaller): Promise<AiAccount[]> {
-    const cacheKey = `${caller.group.id}:${caller.binding.updatedAt}`;
-    const cached = this.accounts.get(cacheKey);
-    if (cached) return cached;
-    const accounts = await reachableAccounts(this.deps.aiAccounts, caller.binding);
-    this.accounts.set(cacheKey, accounts);
-    return accounts;
+    return cached(this.accounts, `${caller.group.id}:${caller.binding.updatedAt}`, caller.binding);
   }
 
   /** The models a caller's group can reach (for GET /v1/models). */
@@ -251,11 +276,7 @@ export class Gateway {
   }
 
   private async credential(account: AiAccount): Promise<string> {
-    const cached = this.credentials.get(account.credential.ref);
-    if (cached !== undefined) return cached;
-    const secret = await this.deps.secrets.get(account.credential.ref);
-    this.credentials.set(account.credential.ref, secret);
-    return secret;
+    return (await cached(this.credentials, account.credential.ref, undefined)).secret;
   }
 
   async chat(
@@ -520,28 +541,25 @@ export class Gateway {
     };
   }
 
-  private async usageTotals(
+  private usageTotals(
     caller: GatewayCaller,
     accounts: readonly AiAccount[],
     now: Date,
   ): Promise<Map<string, number>> {
-    const day = now.toISOString().slice(0, 10);
-    const cacheKey = `${caller.group.id}:${day}`;
-    const cached = this.totals.get(cacheKey);
-    if (cached) return cached;
+    return cached(this.totals, `${caller.group.id}#${now.toISOString().slice(0, 10)}`, accounts);
+  }
+
+  /** `key` is `<groupId>#<day>`: the day's tokens of every account reached and of the group per serviceType. */
+  private loadUsageTotals(key: string, accounts: readonly AiAccount[]): Promise<Map<string, number>> {
+    const [groupId = '', day = ''] = key.split('#');
     const serviceTypes = new Set(accounts.map((a) => a.serviceType));
-    const totals = await this.deps.usageTotals.dayTokens(
+    return this.deps.usageTotals.dayTokens(
       [
         ...accounts.map((a) => ({ scope: 'AIACCT' as const, scopeId: a.id })),
-        ...[...serviceTypes].map((st) => ({
-          scope: 'GROUPSVC' as const,
-          scopeId: `${caller.group.id}#${st}`,
-        })),
+        ...[...serviceTypes].map((st) => ({ scope: 'GROUPSVC' as const, scopeId: `${groupId}#${st}` })),
       ],
       day,
     );
-    this.totals.set(cacheKey, totals);
-    return totals;
   }
 
   private occupy(accountId: string): () => void {

@@ -108,6 +108,16 @@ describe('cached circuit store', () => {
     expect(reads.at(-1)).toEqual(['c-1', 'c-2']);
   });
 
+  it('shares one table read among concurrent requests for the same pairs (no stampede on expiry)', async () => {
+    const { store, reads } = countingStore(new DynamoCircuitStore(db, cacheSettings));
+    const cached = new CachedCircuitStore(store, { ttlMs: 1000, now: () => 50_000 });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => cached.states(['s-1', 's-2'], 'gpt-4o')),
+    );
+    expect(reads).toEqual([['s-1', 's-2']]);
+    expect(answers.every((a) => [...a.keys()].join() === 's-1,s-2')).toBe(true);
+  });
+
   it("sees another instance's opened circuit once ttlMs has passed", async () => {
     const { store, reads } = countingStore(new DynamoCircuitStore(db, cacheSettings));
     const other = new DynamoCircuitStore(db, cacheSettings);
