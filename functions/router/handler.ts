@@ -34,7 +34,7 @@ import { QuotaGate } from '../../shared/usecases/quota-gate';
 const config = env();
 const tableName = required('TABLE_NAME');
 const db = buildEntities(dynamoDocumentClient(), tableName);
-const repositories = tenancyRepositories(tableName);
+const repositories = tenancyRepositories(tableName, db);
 // Metering is written after the response, in batches; a crash loses at most the queued records.
 const usageStore = new DynamoUsageStore(exactNumbersDocumentClient(), tableName);
 const metering = new BufferedUsageSink(

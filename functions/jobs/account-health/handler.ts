@@ -16,7 +16,7 @@ import { checkAccountHealth } from '../../../shared/usecases/account-health';
 const config = env();
 const tableName = required('TABLE_NAME');
 const db = buildEntities(dynamoDocumentClient(), tableName);
-const { enterprises, aiAccounts } = tenancyRepositories(tableName);
+const { enterprises, aiAccounts } = tenancyRepositories(tableName, db);
 const secrets = secretStore(
   config.SECRET_STORE === 'secrets-manager'
     ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }

@@ -1,5 +1,5 @@
 import { dynamoDocumentClient } from './client';
-import { buildEntities } from './entities';
+import { buildEntities, type TollgateService } from './entities';
 import {
   DynamoAiAccountRepository,
   DynamoApiKeyRepository,
@@ -11,9 +11,14 @@ import {
   DynamoUserRepository,
 } from './tenancy-repositories';
 
-/** Every tenancy repository over one table, sharing the process's document client. */
-export const tenancyRepositories = (tableName: string) => {
-  const db = buildEntities(dynamoDocumentClient(), tableName);
+/**
+ * Every tenancy repository over one table, sharing the process's document client. A function that
+ * needs the entities itself passes its own `db`: building them costs cold-start time.
+ */
+export const tenancyRepositories = (
+  tableName: string,
+  db: TollgateService = buildEntities(dynamoDocumentClient(), tableName),
+) => {
   return {
     enterprises: new DynamoEnterpriseRepository(db),
     groups: new DynamoGroupRepository(db),
