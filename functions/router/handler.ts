@@ -40,8 +40,8 @@ const usageStore = new DynamoUsageStore(exactNumbersDocumentClient(), tableName)
 const metering = new BufferedUsageSink(
   usageStore,
   (err, requestIds) => logger.error('usage records could not be stored', { requestIds, error: err as Error }),
-  // Larger batches share more aggregate updates; at most 50 ms of records are ever waiting.
-  { maxBatch: 60, maxDelayMs: 50 },
+  // Larger batches share more aggregate updates; records wait at most GATEWAY_METERING_DELAY_MS.
+  { maxBatch: 60, maxDelayMs: config.GATEWAY_METERING_DELAY_MS },
 );
 // One instance id per Lambda sandbox (or local process): leases are held per instance.
 const quota = new QuotaGate(
@@ -423,7 +423,7 @@ export const handler = streamingDispatch(
   ]),
   // In Lambda the instance may be frozen (or discarded) between invocations: once the answer is
   // out, store its usage and spend. A long-running process (the local runtime) batches on timers.
-  process.env.AWS_LAMBDA_FUNCTION_NAME ? flushAfterResponse : undefined,
+  config.GATEWAY_FLUSH_EACH_RESPONSE ? flushAfterResponse : undefined,
 );
 
 async function flushAfterResponse(): Promise<void> {

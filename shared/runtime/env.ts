@@ -38,6 +38,17 @@ const EnvSchema = z.object({
   GATEWAY_CIRCUIT_COOLDOWN_MS: z.coerce.number().int().positive().default(30_000),
   /** How long keys, bindings, accounts and credentials are cached per instance (≤ 60 s). */
   GATEWAY_CACHE_TTL_MS: z.coerce.number().int().positive().max(60_000).default(30_000),
+  /** Longest a usage record waits to be written with others (write-behind batches). */
+  GATEWAY_METERING_DELAY_MS: z.coerce.number().int().positive().max(60_000).default(50),
+  /**
+   * Store usage and quota spend once each response is out, before the invocation ends. On by
+   * default in Lambda (AWS_LAMBDA_FUNCTION_NAME is set), where an instance may be frozen between
+   * invocations; a long-running process batches on timers instead.
+   */
+  GATEWAY_FLUSH_EACH_RESPONSE: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined : v === 'true')),
   /** Largest quota lease one gateway instance takes at a time, in counter units (tokens, budget micro-units). */
   GATEWAY_MAX_LEASE: z.coerce.number().int().positive().default(50_000),
 });
