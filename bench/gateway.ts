@@ -1,10 +1,12 @@
 /**
  * Gateway overhead, with the gateway, the upstream and the load generator in separate processes
  * (DynamoDB Local behind the gateway):
- * - 1 connection: alternate a direct call to the upstream with the same call through the gateway,
- *   exact per-response latencies, and compare their percentiles;
+ * - 1 connection: alternate a direct call to the upstream with the same call through the gateway
+ *   and through a bare reverse proxy (the floor), exact per-response latencies, and compare their
+ *   percentiles;
  * - 50 connections: a fixed number of calls through the gateway, the CPU each process used per
- *   request (from /proc) and the throughput, to say which process bounds it.
+ *   request (from /proc) and the throughput, to say which process bounds it; then the same for the
+ *   bare proxy.
  * Bounded: fixed request counts; every child is stopped at the end.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,6 +28,15 @@ export interface OverheadResult {
   gateway: { p50: number; p99: number };
   addedP50: number;
   addedP99: number;
+  /** The same measurements for the bare reverse proxy (`baseline-proxy.ts`): the floor. */
+  baseline: {
+    p50: number;
+    p99: number;
+    addedP50: number;
+    addedP99: number;
+    cpuMsPerRequest: number;
+    perSecond: number;
+  };
   load: {
     connections: number;
     requests: number;
@@ -62,6 +73,9 @@ export const measureGatewayOverhead = async (pairs = 1000, loadRequests = 6000):
       ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] }
       : {},
   );
+  const baselineProxy = await spawnService<{ url: string; pid: number }>('bench/baseline-proxy.ts', 'proxy', {
+    BENCH_UPSTREAM_URL: upstream.info.url,
+  });
   try {
     const { apiUrl, token } = gateway.info;
     const admin = async (path: string, method: string, body: unknown) => {
@@ -96,6 +110,8 @@ export const measureGatewayOverhead = async (pairs = 1000, loadRequests = 6000):
       max_tokens: 32,
     });
     const gatewayUrl = `${apiUrl}/v1/chat/completions`;
+    const directUrl = `${upstream.info.url}/chat/completions`;
+    const baselineUrl = `${baselineProxy.info.url}/chat/completions`;
     const call = async (url: string, auth: string): Promise<number> => {
       const started = performance.now();
       const res = await fetch(url, {
@@ -110,19 +126,25 @@ export const measureGatewayOverhead = async (pairs = 1000, loadRequests = 6000):
 
     // Warm both paths (JIT, caches, keep-alive connections, the first quota lease).
     for (let i = 0; i < 200; i++) {
-      await call(`${upstream.info.url}/chat/completions`, 'x');
+      await call(directUrl, 'x');
       await call(gatewayUrl, key);
+      await call(baselineUrl, 'x');
     }
     const direct: number[] = [];
     const viaGateway: number[] = [];
+    const viaBaseline: number[] = [];
     for (let i = 0; i < pairs; i++) {
-      direct.push(await call(`${upstream.info.url}/chat/completions`, 'x'));
+      direct.push(await call(directUrl, 'x'));
       viaGateway.push(await call(gatewayUrl, key));
+      viaBaseline.push(await call(baselineUrl, 'x'));
     }
-    direct.sort((a, b) => a - b);
-    viaGateway.sort((a, b) => a - b);
-    const d = { p50: percentile(direct, 50), p99: percentile(direct, 99) };
-    const g = { p50: percentile(viaGateway, 50), p99: percentile(viaGateway, 99) };
+    const summary = (latencies: number[]) => {
+      const sorted = latencies.sort((a, b) => a - b);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    };
+    const d = summary(direct);
+    const g = summary(viaGateway);
+    const b = summary(viaBaseline);
 
     // 50 connections: CPU per request of each process over a fixed number of calls.
     const connections = 50;
@@ -150,12 +172,32 @@ export const measureGatewayOverhead = async (pairs = 1000, loadRequests = 6000):
       'load generator': (generator.user + generator.system) / 1000,
     };
     const requests = result.requests.total;
+
+    const baselineCpuBefore = await processCpuMs(baselineProxy.pid);
+    const baselineStarted = performance.now();
+    const baselineLoad = await autocannon({
+      url: baselineUrl,
+      method: 'POST',
+      headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+      body,
+      connections,
+      amount: loadRequests,
+    });
+    const baselineWallMs = performance.now() - baselineStarted;
+    const baselineCpuMs = (await processCpuMs(baselineProxy.pid)) - baselineCpuBefore;
     return {
       pairs,
       direct: d,
       gateway: g,
       addedP50: g.p50 - d.p50,
       addedP99: g.p99 - d.p99,
+      baseline: {
+        ...b,
+        addedP50: b.p50 - d.p50,
+        addedP99: b.p99 - d.p99,
+        cpuMsPerRequest: baselineCpuMs / baselineLoad.requests.total,
+        perSecond: (baselineLoad.requests.total / baselineWallMs) * 1000,
+      },
       load: {
         connections,
         requests,
@@ -169,6 +211,7 @@ export const measureGatewayOverhead = async (pairs = 1000, loadRequests = 6000):
       },
     };
   } finally {
+    await baselineProxy.stop();
     await gateway.stop();
     await upstream.stop();
     await dynamo.stop();

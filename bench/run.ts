@@ -38,6 +38,9 @@ console.log('| path | p50 | p99 |\n|---|---|---|');
 console.log(`| direct to upstream | ${ms2(overhead.direct.p50)} | ${ms2(overhead.direct.p99)} |`);
 console.log(`| through the gateway | ${ms2(overhead.gateway.p50)} | ${ms2(overhead.gateway.p99)} |`);
 console.log(`| added by the gateway | ${ms2(overhead.addedP50)} | ${ms2(overhead.addedP99)} |`);
+const { baseline } = overhead;
+console.log(`| through a bare Node proxy (the floor) | ${ms2(baseline.p50)} | ${ms2(baseline.p99)} |`);
+console.log(`| added by the bare proxy | ${ms2(baseline.addedP50)} | ${ms2(baseline.addedP99)} |`);
 const { load } = overhead;
 console.log(
   `\nThrough the gateway at ${load.connections} connections: ${load.requests} requests (${load.non2xx} not 2xx), ${load.perSecond.toFixed(0)} req/s`,
@@ -45,3 +48,6 @@ console.log(
 console.log('| process | CPU per request | share of one core |\n|---|---|---|');
 for (const c of load.cpu)
   console.log(`| ${c.process} | ${c.msPerRequest.toFixed(3)} ms | ${(c.coreShare * 100).toFixed(0)} % |`);
+console.log(
+  `\nThe bare Node proxy at ${load.connections} connections: ${baseline.perSecond.toFixed(0)} req/s, ${baseline.cpuMsPerRequest.toFixed(3)} ms of CPU per request`,
+);
