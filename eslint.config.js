@@ -47,8 +47,13 @@ const boundaries = [
     message: 'contracts are pure schemas',
   },
   {
+    target: './shared/composition',
+    from: ['./functions', './infra'],
+    message: 'composition modules are shared by functions and never import them',
+  },
+  {
     target: './shared/adapters',
-    from: ['./functions', './infra', './shared/usecases'],
+    from: ['./functions', './infra', './shared/usecases', './shared/composition'],
     message: 'adapters do not import their callers',
   },
   {

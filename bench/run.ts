@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { measureApi } from './api';
 import { measureBundles } from './bundles';
+import { measureFocusParse } from './focus';
 import { measureGatewayOverhead } from './gateway';
 import { startLocalRuntime } from '../infra/local/runtime';
 
@@ -50,4 +51,9 @@ for (const c of load.cpu)
   console.log(`| ${c.process} | ${c.msPerRequest.toFixed(3)} ms | ${(c.coreShare * 100).toFixed(0)} % |`);
 console.log(
   `\nThe bare Node proxy at ${load.connections} connections: ${baseline.perSecond.toFixed(0)} req/s, ${baseline.cpuMsPerRequest.toFixed(3)} ms of CPU per request`,
+);
+
+const focus = await measureFocusParse();
+console.log(
+  `\nFOCUS parse + map (csv-parse, one core): ${focus.rows} rows in ${ms(focus.ms)}, ${focus.rowsPerSecond.toFixed(0)} rows/s`,
 );

@@ -5,6 +5,7 @@
  * proves that every entry has a synthesized resource and a local mount.
  */
 import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '../shared/contracts/route';
+import { billRoutes } from '../shared/contracts/bills';
 import { gatewayRoutes } from '../shared/contracts/gateway';
 import { systemRoutes } from '../shared/contracts/system';
 import { tenancyRoutes } from '../shared/contracts/tenancy';
@@ -19,6 +20,8 @@ export interface RouteSpec {
 /** SQS queues, each with its dead-letter queue. */
 export const queues = {
   'audit-events': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 4 },
+  /** Six times the worker's timeout, as AWS advises for Lambda event sources. */
+  'bill-sync': { visibilityTimeoutSeconds: 5400, maxReceiveCount: 3, retentionDays: 4 },
 } as const;
 export type QueueName = keyof typeof queues;
 
@@ -43,6 +46,8 @@ export interface FunctionSpec {
     readonly table?: 'read' | 'readWrite';
     readonly secrets?: 'read' | 'readWrite';
     readonly sendTo?: readonly QueueName[];
+    /** The bucket of uploaded and dropped FOCUS files (a local directory for `npm start`). */
+    readonly billFiles?: 'read' | 'readWrite';
   };
 }
 
@@ -114,6 +119,44 @@ export const functions = [
     timeoutSeconds: 60,
     needs: { table: 'readWrite' },
   },
+  {
+    name: 'bills',
+    entry: 'functions/bills/handler.ts',
+    description:
+      'Cloud bills API: cloud accounts, syncs and FOCUS uploads, rates, snapshots, anomalies, budgets',
+    routes: toRouteSpecs(billRoutes),
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    needs: { table: 'readWrite', secrets: 'readWrite', sendTo: ['bill-sync'], billFiles: 'readWrite' },
+  },
+  {
+    name: 'bill-sync-dispatch',
+    entry: 'functions/jobs/bill-sync-dispatch/handler.ts',
+    description: 'Daily: queues one bill sync job per active cloud account and open period',
+    schedule: 'cron(30 2 * * ? *)',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync'], billFiles: 'read' },
+  },
+  {
+    name: 'bill-sync-worker',
+    entry: 'functions/jobs/bill-sync-worker/handler.ts',
+    description:
+      'Runs queued bill syncs and dropped FOCUS imports: fetch, normalize, write idempotently, roll up',
+    queueSource: { queue: 'bill-sync', batchSize: 1 },
+    memoryMb: 1769,
+    timeoutSeconds: 900,
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync'], billFiles: 'read' },
+  },
+  {
+    name: 'bill-rollup',
+    entry: 'functions/jobs/bill-rollup/handler.ts',
+    description: 'Daily: rolls open periods into snapshots and evaluates budgets and anomalies',
+    schedule: 'cron(30 4 * * ? *)',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync'], billFiles: 'read' },
+  },
 ] as const satisfies readonly FunctionSpec[];
 
 export type FunctionName = (typeof functions)[number]['name'];
@@ -126,6 +169,10 @@ export const httpApiRouteKeys = (): string[] =>
   (functions as readonly FunctionSpec[])
     .filter((f) => !f.responseStreaming)
     .flatMap((f) => (f.routes ?? []).map(routeKey));
+
+/** Environment variable through which a queue's consumer learns its maxReceiveCount. */
+export const queueMaxReceivesEnv = (queue: QueueName): string =>
+  `QUEUE_MAX_RECEIVES_${queue.toUpperCase().replace(/-/g, '_')}`;
 
 /** Environment variable through which a function learns a queue's URL. */
 export const queueUrlEnv = (queue: QueueName): string =>

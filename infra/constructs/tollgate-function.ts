@@ -13,7 +13,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundling } from '../bundling';
 import type { StageConfig } from '../config/stages';
-import { queues as queueSpecs, queueUrlEnv, type FunctionSpec, type QueueName } from '../manifest';
+import {
+  queueMaxReceivesEnv,
+  queues as queueSpecs,
+  queueUrlEnv,
+  type FunctionSpec,
+  type QueueName,
+} from '../manifest';
 
 /** Repository root: manifest entries and the lock file are relative to it. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -154,6 +160,11 @@ export class TollgateFunction extends Construct {
     for (const name of spec.needs.sendTo ?? []) {
       env[queueUrlEnv(name)] = required(queues?.[name], `${spec.name} sends to queue ${name}`).queueUrl;
     }
+    if (spec.needs.billFiles) env.BILL_FILES_BUCKET = billFilesBucketName(this, config);
+    if (spec.queueSource)
+      env[queueMaxReceivesEnv(spec.queueSource.queue)] = String(
+        queueSpecs[spec.queueSource.queue].maxReceiveCount,
+      );
     if (spec.routes?.length) env.CORS_ORIGIN = config.corsOrigin;
     if (spec.routes?.some((r) => r.auth === 'admin')) {
       const a = required(auth, `${spec.name} serves admin routes`);
@@ -191,6 +202,21 @@ export class TollgateFunction extends Construct {
 
     for (const name of needs.sendTo ?? [])
       required(queues?.[name], `queue ${name}`).grantSendMessages(this.role);
+
+    if (needs.billFiles) {
+      const objects = `arn:${Stack.of(this).partition}:s3:::${billFilesBucketName(this, config)}/*`;
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: needs.billFiles === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject'],
+          resources: [objects],
+        }),
+      );
+      Validations.of(this).acknowledge({
+        id: iam5Finding(this, objects),
+        reason:
+          'Bill files are keyed by cloud account and period at run time; the wildcard covers that one bucket.',
+      });
+    }
   }
 
   private addTriggers({ spec, queues }: TollgateFunctionProps): void {
@@ -226,6 +252,10 @@ export class TollgateFunction extends Construct {
     }
   }
 }
+
+/** The bill-files bucket of a stage (S3 names are global: account and region make it unique). */
+export const billFilesBucketName = (scope: Construct, config: Pick<StageConfig, 'stage'>): string =>
+  `tollgate-${config.stage}-bill-files-${Stack.of(scope).account}-${Stack.of(scope).region}`;
 
 /** Secrets Manager name prefix of a stage, e.g. `tollgate/dev/`. */
 export const secretPrefix = (config: Pick<StageConfig, 'stage'>): string => `tollgate/${config.stage}/`;

@@ -10,7 +10,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
 import { resetEnv } from '../../shared/runtime/env';
-import { functions as manifestFunctions, queueUrlEnv, type FunctionSpec, type QueueName } from '../manifest';
+import {
+  functions as manifestFunctions,
+  queueMaxReceivesEnv,
+  queues as queueSpecs,
+  queueUrlEnv,
+  type FunctionSpec,
+  type QueueName,
+} from '../manifest';
 import {
   LOCAL_AUDIENCE,
   LOCAL_ISSUER,
@@ -178,6 +185,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SESV2: localSes.endpoint,
       SECRET_STORE: 'local-file',
       LOCAL_SECRETS_DIR: join(dataDir, 'secrets'),
+      LOCAL_BILL_FILES_DIR: join(dataDir, 'bill-files'),
       AUTH_JWKS: JSON.stringify(signingKey.publicJwks),
       AUTH_ISSUER: LOCAL_ISSUER,
       AUTH_AUDIENCE: LOCAL_AUDIENCE,
@@ -185,6 +193,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     for (const [name, queue] of Object.entries(localSqs.queues)) {
       environment[queueUrlEnv(name as QueueName)] = queue.url;
+      const settings = ((options.queues as Record<string, { maxReceiveCount: number }> | undefined) ??
+        queueSpecs)[name as QueueName];
+      if (settings) environment[queueMaxReceivesEnv(name as QueueName)] = String(settings.maxReceiveCount);
     }
     const previous = Object.fromEntries(Object.keys(environment).map((key) => [key, process.env[key]]));
     Object.assign(process.env, environment);

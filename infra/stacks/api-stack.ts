@@ -36,6 +36,7 @@ export interface ApiStackProps extends StackProps {
   readonly tableName: string;
   /** From the jobs stack; API functions only send to them. */
   readonly queues: Partial<Record<QueueName, IQueue>>;
+
   /** The manifest entries that have HTTP routes. */
   readonly functions: readonly FunctionSpec[];
 }

@@ -1,9 +1,18 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stages';
-import { TollgateFunction } from '../constructs/tollgate-function';
+import { TollgateFunction, billFilesBucketName } from '../constructs/tollgate-function';
 import { queues as queueSpecs, type FunctionSpec, type QueueName } from '../manifest';
 import { importTable } from './data-stack';
 
@@ -24,6 +33,8 @@ export interface JobsStackProps extends StackProps {
  */
 export class JobsStack extends Stack {
   readonly queues: Record<QueueName, IQueue>;
+  /** FOCUS uploads and drops: a file under `focus/<cloudAccountId>/<YYYY-MM>/` starts an import. */
+  readonly billFiles: IBucket;
   readonly functions: TollgateFunction[];
 
   constructor(scope: Construct, id: string, props: JobsStackProps) {
@@ -36,6 +47,8 @@ export class JobsStack extends Stack {
       IQueue
     >;
 
+    this.billFiles = this.billFilesBucket(props.config);
+
     this.functions = props.functions.map(
       (spec) =>
         new TollgateFunction(this, spec.name, {
@@ -46,6 +59,66 @@ export class JobsStack extends Stack {
           queues: this.queues,
         }),
     );
+  }
+
+  private billFilesBucket(config: StageConfig): IBucket {
+    const common = {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Files may still be needed for an audit of imported bills: never deleted with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    } as const;
+    const accessLogs = new Bucket(this, 'bill-files-access-logs', {
+      ...common,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket of the bill-files bucket; logging it to itself would loop.',
+    });
+    const bucket = new Bucket(this, 'bill-files', {
+      ...common,
+      // Named, so functions in other stacks scope their grants to it without cross-stack references.
+      bucketName: billFilesBucketName(this, config),
+      serverAccessLogsBucket: accessLogs,
+      // Imported files are facts in the table once synced; the files are kept a year for audit.
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    // Set on the bucket itself (not CDK's notification custom resource, which adds a Lambda); S3
+    // checks at creation that the queue lets it send, so the queue policy comes first.
+    const queue = this.queues['bill-sync'];
+    const policy = queue.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('s3.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:s3:::${billFilesBucketName(this, config)}` },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
+    const cfnBucket = bucket.node.defaultChild as CfnBucket;
+    cfnBucket.notificationConfiguration = {
+      queueConfigurations: [
+        {
+          event: 's3:ObjectCreated:*',
+          queue: queue.queueArn,
+          filter: {
+            s3Key: {
+              rules: [
+                { name: 'prefix', value: 'focus/' },
+                { name: 'suffix', value: '.csv' },
+              ],
+            },
+          },
+        },
+      ],
+    };
+    if (policy.policyDependable) cfnBucket.node.addDependency(policy.policyDependable);
+    return bucket;
   }
 
   private queue(name: QueueName, spec: (typeof queueSpecs)[QueueName]): IQueue {

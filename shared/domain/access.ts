@@ -62,3 +62,15 @@ export const requireGroupManager = (
 
 export const unauthorized = (message = 'Authentication required'): DomainError =>
   new DomainError('UNAUTHORIZED', message);
+
+/** Cost governance (budgets, exchange rates, syncs, anomaly triage): enterprise admins and finance. */
+export const requireFinanceManager = (caller: Caller, enterpriseId: string): void => {
+  requireEnterpriseAccess(caller, enterpriseId);
+  if (
+    isPlatformAdmin(caller) ||
+    caller.roles.includes('enterprise-admin') ||
+    caller.roles.includes('finance')
+  )
+    return;
+  throw forbidden('Only an enterprise admin or finance can do this');
+};

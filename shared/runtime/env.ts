@@ -30,6 +30,20 @@ const EnvSchema = z.object({
   /** Allowed CORS origin for the console. */
   CORS_ORIGIN: z.string().default('*'),
   QUEUE_URL_AUDIT_EVENTS: z.string().optional(),
+  QUEUE_URL_BILL_SYNC: z.string().optional(),
+  /** The bill-sync queue's maxReceiveCount: the worker marks a job failed on its last delivery. */
+  QUEUE_MAX_RECEIVES_BILL_SYNC: z.coerce.number().int().positive().default(3),
+  /** S3 bucket of uploaded and dropped FOCUS files (AWS); locally LOCAL_BILL_FILES_DIR instead. */
+  BILL_FILES_BUCKET: z.string().optional(),
+  LOCAL_BILL_FILES_DIR: z.string().default('.tollgate/bill-files'),
+  /** Days after a month closes during which the daily sync still fetches it (late charges, credits). */
+  BILL_SYNC_GRACE_DAYS: z.coerce.number().int().min(0).max(28).default(5),
+  /** How long a sync worker holds an account+period before another may take over (its holder died). */
+  BILL_SYNC_LOCK_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60_000),
   /** How long a gateway instance's quota lease lives without renewal before it may be reclaimed. */
   GATEWAY_LEASE_TTL_MS: z.coerce.number().int().positive().default(120_000),
   /** How long one provider attempt may take before the gateway tries the next account. */

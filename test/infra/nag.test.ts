@@ -24,6 +24,8 @@ const ALLOWED_ACKNOWLEDGEMENTS = [
   /^AwsSolutions-IAM5\[Resource::\*\]$/, // X-Ray has no resource-level permissions
   /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table\/tollgate-[a-z0-9-]+\/index\/\*\]$/, // the table's GSIs
   /^AwsSolutions-IAM5\[Resource::<[A-Za-z0-9]+\.Arn>:\*\]$/, // scheduler role: one function and its versions
+  /^AwsSolutions-S1$/, // the bill-files access-log bucket itself
+  /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::tollgate-[a-z0-9-]+-bill-files-<AWS::AccountId>-<AWS::Region>\/\*\]$/, // bill files by account and period
   /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:tollgate\/[a-z0-9-]+\/\*\]$/,
 ];
 

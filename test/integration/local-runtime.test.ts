@@ -486,5 +486,5 @@ describe('DynamoDB Local', () => {
       ['gsi2', 'ACTIVE', 'ALL'],
     ]);
     client.destroy();
-  });
+  }, 60_000); // A GSI backfill in DynamoDB Local slows down while other test files load it.
 });

@@ -13,6 +13,35 @@ const timestamps = {
   updatedAt: { type: 'string', required: true },
 } as const;
 
+/**
+ * A guard item that makes a value unique: written in the same transaction as its owner with
+ * attribute_not_exists, so a duplicate fails the whole transaction and nothing is written. Every
+ * service over the table (tenancy, bills) includes it.
+ */
+export const uniqueGuardEntity = (config: { client: DynamoDBDocumentClient; table: string }) =>
+  new Entity(
+    {
+      model: { entity: 'uniqueGuard', version: '1', service },
+      attributes: {
+        scope: { type: 'string', required: true, readOnly: true },
+        value: { type: 'string', required: true, readOnly: true },
+        ownerId: { type: 'string', required: true },
+      },
+      indexes: {
+        byValue: {
+          pk: {
+            field: 'pk',
+            composite: ['scope', 'value'],
+            template: 'UNIQUE#${scope}#${value}',
+            casing: none,
+          },
+          sk: { field: 'sk', composite: [], template: 'UNIQUE', casing: none },
+        },
+      },
+    },
+    config,
+  );
+
 const defineEntities = (client: DynamoDBDocumentClient, table: string) => {
   const config = { client, table };
 
@@ -307,32 +336,7 @@ const defineEntities = (client: DynamoDBDocumentClient, table: string) => {
     config,
   );
 
-  /**
-   * A guard item that makes a value unique: written in the same transaction as its owner with
-   * attribute_not_exists, so a duplicate fails the whole transaction and nothing is written.
-   */
-  const uniqueGuard = new Entity(
-    {
-      model: { entity: 'uniqueGuard', version: '1', service },
-      attributes: {
-        scope: { type: 'string', required: true, readOnly: true },
-        value: { type: 'string', required: true, readOnly: true },
-        ownerId: { type: 'string', required: true },
-      },
-      indexes: {
-        byValue: {
-          pk: {
-            field: 'pk',
-            composite: ['scope', 'value'],
-            template: 'UNIQUE#${scope}#${value}',
-            casing: none,
-          },
-          sk: { field: 'sk', composite: [], template: 'UNIQUE', casing: none },
-        },
-      },
-    },
-    config,
-  );
+  const uniqueGuard = uniqueGuardEntity(config);
 
   const auditEvent = new Entity(
     {
@@ -535,22 +539,24 @@ const defineEntities = (client: DynamoDBDocumentClient, table: string) => {
 export type TollgateService = ReturnType<typeof defineEntities>;
 
 /**
- * The ElectroDB service over every entity. ElectroDB checks each model against its JSON schema
- * (the jsonschema package) whenever an entity is built: ~110 ms of every cold start, for models
- * fixed at build time. Functions skip that check; test/unit/adapters/entities.test.ts builds the
- * models with it on, so a malformed model fails the tests instead.
+ * Builds entities without ElectroDB's per-model JSON-schema check (the jsonschema package): ~110 ms
+ * of every cold start, for models fixed at build time. test/unit/adapters/entities.test.ts builds
+ * every model with the check on, so a malformed model fails the tests instead.
  */
-export const buildEntities = (
-  client: DynamoDBDocumentClient,
-  table: string,
-  { validateModels = false }: { validateModels?: boolean } = {},
-): TollgateService => {
+export const withModelValidation = <T>(validateModels: boolean, define: () => T): T => {
   const entity = Entity.prototype as unknown as { _validateModel(model: unknown): unknown };
   const validate = entity._validateModel;
   if (!validateModels) entity._validateModel = () => undefined;
   try {
-    return defineEntities(client, table);
+    return define();
   } finally {
     entity._validateModel = validate;
   }
 };
+
+/** The ElectroDB service over the tenancy and gateway entities (bills: bill-entities.ts). */
+export const buildEntities = (
+  client: DynamoDBDocumentClient,
+  table: string,
+  { validateModels = false }: { validateModels?: boolean } = {},
+): TollgateService => withModelValidation(validateModels, () => defineEntities(client, table));

@@ -2,7 +2,7 @@
  * DynamoDB (ElectroDB) implementations of the tenancy repositories. Multi-item changes are single
  * transactions with conditions, so a rejected write leaves nothing behind.
  */
-import { DomainError, conflict, invalid, notFound } from '../../domain/errors';
+import { DomainError, conflict, notFound } from '../../domain/errors';
 import type {
   AiAccount,
   AiAccountRepository,
@@ -26,36 +26,10 @@ import type {
 } from '../../ports/tenancy';
 import type { EntityItem } from 'electrodb';
 import type { TollgateService } from './entities';
+import { assertCommitted, paged } from './electro';
 import { isConditionFailure } from './errors';
 
 type Item<K extends keyof TollgateService['entities']> = EntityItem<TollgateService['entities'][K]>;
-
-/** ElectroDB rejects cursors it did not mint; that is the caller's mistake, not a server error. */
-const paged = async <T, R>(
-  page: PageRequest,
-  run: (options: { count: number; cursor: string | null }) => Promise<{ data: T[]; cursor: string | null }>,
-  map: (item: T) => R,
-): Promise<Page<R>> => {
-  try {
-    const { data, cursor } = await run({ count: page.limit, cursor: page.cursor ?? null });
-    return { items: data.map(map), nextCursor: cursor };
-  } catch (err) {
-    if (page.cursor && (err as { isElectroError?: boolean }).isElectroError)
-      throw invalid('The cursor is not valid');
-    throw err;
-  }
-};
-
-type TxResult = { canceled: boolean; data: { rejected: boolean; code: string }[] };
-/** Index of the first rejected operation of a cancelled transaction, or -1 when it went through. */
-const rejectedAt = (result: TxResult): number =>
-  result.canceled ? result.data.findIndex((r) => r.rejected && r.code === 'ConditionalCheckFailed') : -1;
-const assertCommitted = (result: TxResult, onConditionFailure: (index: number) => DomainError): void => {
-  if (!result.canceled) return;
-  const index = rejectedAt(result);
-  if (index >= 0) throw onConditionFailure(index);
-  throw new Error(`Transaction cancelled: ${result.data.map((r) => r.code).join(', ')}`);
-};
 
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Entity } from 'electrodb';
 import { describe, expect, it } from 'vitest';
+import { buildBillEntities } from '../../../shared/adapters/dynamo/bill-entities';
 import { buildEntities } from '../../../shared/adapters/dynamo/entities';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -10,6 +11,8 @@ describe('ElectroDB models', () => {
   it('pass ElectroDB’s own model validation (skipped at cold start)', () => {
     const service = buildEntities(client, 'models', { validateModels: true });
     expect(Object.keys(service.entities).length).toBeGreaterThan(10);
+    const bills = buildBillEntities(client, 'models', { validateModels: true });
+    expect(Object.keys(bills.entities)).toContain('cloudBillItem');
   });
 
   it('would fail the build on a malformed model when validating, and leave validation in place after', () => {
