@@ -30,6 +30,7 @@ import { $OpenApiUtil, AlibabaCloudError, OpenApiUtil } from '@alicloud/openapi-
 import { z } from 'zod';
 import type { RawBillLine, RawBillPage } from '../../domain/bills/types';
 import type { BillFetchRequest, BillSource } from '../../ports/billing';
+import { parseOrThrow } from './validation';
 
 // A CommonJS `exports.default`: Node's ESM loader hands back module.exports, bundlers the class.
 const BssOpenApi =
@@ -290,14 +291,4 @@ function plainDecimal(literal: string): string {
         : `${digits.slice(0, point)}.${digits.slice(point)}`;
   const trimmed = padded.replace(/^0+(?=\d)/, '');
   return `${sign}${trimmed}`;
-}
-
-function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, label: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  // Paths and rule names only: the values may be secrets.
-  const problems = result.error.issues.map(
-    (issue) => `${issue.path.join('.')} ${issue.message === 'missing' ? 'missing' : 'invalid'}`,
-  );
-  throw new Error(`${label}: ${problems.join(', ')}`);
 }

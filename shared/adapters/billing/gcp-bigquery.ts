@@ -36,6 +36,7 @@ import { JWT } from 'google-auth-library';
 import { z } from 'zod';
 import type { RawBillLine, RawBillPage } from '../../domain/bills/types';
 import type { BillFetchRequest, BillSource } from '../../ports/billing';
+import { parseOrThrow } from './validation';
 
 const DEFAULT_BASE_URL = 'https://bigquery.googleapis.com';
 const SCOPE = 'https://www.googleapis.com/auth/bigquery.readonly';
@@ -375,14 +376,4 @@ async function serviceAccountToken(account: z.infer<typeof serviceAccountSchema>
   }
   if (!token) throw new Error('gcp credentials: no access token for the service account');
   return token;
-}
-
-function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, label: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  // Paths and rule names only: the values may be secrets.
-  const problems = result.error.issues.map(
-    (issue) => `${issue.path.join('.')} ${issue.message === 'missing' ? 'missing' : 'invalid'}`,
-  );
-  throw new Error(`${label}: ${problems.join(', ')}`);
 }

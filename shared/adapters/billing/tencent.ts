@@ -39,6 +39,7 @@ import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
 import { z } from 'zod';
 import type { RawBillLine, RawBillPage } from '../../domain/bills/types';
 import type { BillFetchRequest, BillSource } from '../../ports/billing';
+import { parseOrThrow } from './validation';
 
 const ACTION = 'DescribeBillDetail';
 const LIMIT = 100;
@@ -246,14 +247,4 @@ class FixedAddressAgent extends Agent {
   override createConnection(_options: ClientRequestArgs): Duplex {
     return connect(this.port, this.host);
   }
-}
-
-function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, label: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  // Paths and rule names only: the values may be secrets.
-  const problems = result.error.issues.map(
-    (issue) => `${issue.path.join('.')} ${issue.message === 'missing' ? 'missing' : 'invalid'}`,
-  );
-  throw new Error(`${label}: ${problems.join(', ')}`);
 }
