@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { AnomalyFinding } from '../domain/bills/anomalies';
 import type { CostBudget } from '../domain/bills/budgets';
 import type { CloudBillItem } from '../domain/bills/normalize';
-import type { MonthlyCostSnapshot } from '../domain/bills/snapshots';
+import type { MonthlyCostSnapshot, RollupBillItem } from '../domain/bills/snapshots';
 import type { CloudProvider } from '../domain/bills/types';
 import type { Page, PageRequest } from './tenancy';
 
@@ -137,8 +137,11 @@ export interface BillStore {
   putBillItems(items: CloudBillItem[], jobId: string): Promise<number>;
   /** Deletes the account+period's items not written by `jobId` (lines the source no longer reports). */
   sweepBillItems(cloudAccountId: string, periodMonth: string, jobId: string): Promise<number>;
-  /** Every item of an enterprise for a period, page by page (the rollup reads each item once). */
-  scanPeriodItems(enterpriseId: string, periodMonth: string): AsyncIterable<CloudBillItem[]>;
+  /**
+   * Every item of an enterprise for a period, page by page, with only the fields a rollup reads (the
+   * rollup reads each item once).
+   */
+  scanPeriodItems(enterpriseId: string, periodMonth: string): AsyncIterable<RollupBillItem[]>;
   listBillItems(
     enterpriseId: string,
     periodMonth: string,

@@ -185,9 +185,11 @@ const defineBillEntities = (client: DynamoDBDocumentClient, table: string) => {
         normalizedAmount: { type: 'string', required: true },
         reportingCurrency: { type: 'string', required: true },
         amortizedAmount: { type: 'string' },
-        tags: { type: 'any', required: true },
+        /** JSON text of the item's tags (see bill-store.ts). */
+        tags: { type: 'string', required: true },
         untagged: { type: 'boolean', required: true },
-        rawPayload: { type: 'any', required: true },
+        /** JSON text of the provider's line as fetched. */
+        rawPayload: { type: 'string', required: true },
         /** The sync job that last wrote the item: items of an earlier sync that it did not see are swept. */
         jobId: { type: 'string', required: true },
       },

@@ -29,6 +29,9 @@ export class DynamoHealthRepository implements HealthRepository {
   }
 }
 
+/** `message` is a reserved key of the structured log line: the notification's text goes in `text`. */
+const logged = ({ message, ...rest }: Notification): Record<string, unknown> => ({ ...rest, text: message });
+
 /** Records every notification as an alert item and logs it; channels come with the balance monitor. */
 export class TableAndLogNotifier implements Notifier {
   constructor(
@@ -42,7 +45,7 @@ export class TableAndLogNotifier implements Notifier {
     await this.db.entities.alert
       .create({ alertId: newId(at), at: at.toISOString(), ...notification })
       .go({ response: 'none' });
-    this.log('notification', { ...notification });
+    this.log('notification', logged(notification));
   }
 
   async notifyOnce(onceKey: string, notification: Notification): Promise<void> {
@@ -55,6 +58,6 @@ export class TableAndLogNotifier implements Notifier {
         alert.create({ alertId, at: at.toISOString(), ...notification }).commit(),
       ])
       .go();
-    if (!result.canceled) this.log('notification', { ...notification });
+    if (!result.canceled) this.log('notification', logged(notification));
   }
 }

@@ -4,9 +4,9 @@
  * converted exactly into the enterprise's reporting currency next to the original.
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DomainError } from '../errors';
-import { convert, decimal, money, toDecimalString } from '../money';
+import { type DecimalValue, decimal, money, toDecimalString } from '../money';
 import { assertPeriodMonth, isIsoDate } from './periods';
 import type { CloudProvider, RawBillLine, ServiceCategory } from './types';
 
@@ -339,7 +339,7 @@ export interface CloudBillItem {
 }
 
 export const billItemId = (cloudAccountId: string, periodMonth: string, sourceKey: string): string =>
-  createHash('sha256').update(`${cloudAccountId}|${periodMonth}|${sourceKey}`).digest('hex').slice(0, 32);
+  hash('sha256', `${cloudAccountId}|${periodMonth}|${sourceKey}`, 'hex').slice(0, 32);
 
 const lookupRate = (rates: ExchangeRates, currency: string): string | undefined =>
   typeof rates === 'function'
@@ -395,39 +395,61 @@ const assertBillingDateInPeriod = (billingDate: string, periodMonth: string): vo
   }
 };
 
-export const normalizeBillLine = (line: RawBillLine, ctx: NormalizeContext): CloudBillItem => {
+/**
+ * The normalizer for one account-period: the period is checked and each currency's rate resolved
+ * once, not per line (an import normalizes up to millions of lines with the same context).
+ */
+export const billNormalizer = (ctx: NormalizeContext): ((line: RawBillLine) => CloudBillItem) => {
   assertPeriodMonth(ctx.periodMonth);
-  assertBillingDateInPeriod(line.billingDate, ctx.periodMonth);
-  const currency = line.currency.trim().toUpperCase();
-  const rate = exchangeRate(ctx, currency);
-  const toReporting = (amount: string): string =>
-    toDecimalString(convert(money(amount, currency), rate, ctx.reportingCurrency));
-  const projectCode = projectCodeFromTags(line.tags, ctx.projectTagKeys);
+  const rates = new Map<string, { text: string; value: DecimalValue }>();
+  const rateTo = (currency: string) => {
+    let rate = rates.get(currency);
+    if (rate === undefined) {
+      money(0, currency); // refuses a malformed currency code before it is looked up
+      const text = exchangeRate(ctx, currency);
+      rate = { text, value: decimal(text) };
+      rates.set(currency, rate);
+    }
+    return rate;
+  };
 
-  return {
-    itemId: billItemId(ctx.cloudAccountId, ctx.periodMonth, line.sourceKey),
-    enterpriseId: ctx.enterpriseId,
-    provider: ctx.provider,
-    cloudAccountId: ctx.cloudAccountId,
-    periodMonth: ctx.periodMonth,
-    billingDate: line.billingDate,
-    originalServiceName: line.originalServiceName,
-    normalizedService: serviceCategory(ctx.provider, line.originalServiceName),
-    projectCode,
-    region: blankToUndefined(line.region),
-    resourceId: blankToUndefined(line.resourceId),
-    usageAccountId: blankToUndefined(line.usageAccountId),
-    currency,
-    originalAmount: toDecimalString(decimal(line.amount)),
-    exchangeRate: rate,
-    reportingCurrency: ctx.reportingCurrency,
-    normalizedAmount: toReporting(line.amount),
-    amortizedAmount:
-      line.amortizedAmount === undefined ? undefined : toDecimalString(decimal(line.amortizedAmount)),
-    normalizedAmortizedAmount:
-      line.amortizedAmount === undefined ? undefined : toReporting(line.amortizedAmount),
-    tags: { original: line.tags, normalized: projectCode === undefined ? {} : { project: projectCode } },
-    untagged: projectCode === undefined,
-    rawPayload: line.rawPayload,
+  return (line) => {
+    assertBillingDateInPeriod(line.billingDate, ctx.periodMonth);
+    const currency = line.currency.trim().toUpperCase();
+    const rate = rateTo(currency);
+    const amount = decimal(line.amount);
+    const amortized = line.amortizedAmount === undefined ? undefined : decimal(line.amortizedAmount);
+    const toReporting = (value: DecimalValue): string =>
+      toDecimalString(rate.text === '1' ? value : value.times(rate.value));
+    const projectCode = projectCodeFromTags(line.tags, ctx.projectTagKeys);
+
+    return {
+      itemId: billItemId(ctx.cloudAccountId, ctx.periodMonth, line.sourceKey),
+      enterpriseId: ctx.enterpriseId,
+      provider: ctx.provider,
+      cloudAccountId: ctx.cloudAccountId,
+      periodMonth: ctx.periodMonth,
+      billingDate: line.billingDate,
+      originalServiceName: line.originalServiceName,
+      normalizedService: serviceCategory(ctx.provider, line.originalServiceName),
+      projectCode,
+      region: blankToUndefined(line.region),
+      resourceId: blankToUndefined(line.resourceId),
+      usageAccountId: blankToUndefined(line.usageAccountId),
+      currency,
+      originalAmount: toDecimalString(amount),
+      exchangeRate: rate.text,
+      reportingCurrency: ctx.reportingCurrency,
+      normalizedAmount: toReporting(amount),
+      amortizedAmount: amortized === undefined ? undefined : toDecimalString(amortized),
+      normalizedAmortizedAmount: amortized === undefined ? undefined : toReporting(amortized),
+      tags: { original: line.tags, normalized: projectCode === undefined ? {} : { project: projectCode } },
+      untagged: projectCode === undefined,
+      rawPayload: line.rawPayload,
+    };
   };
 };
+
+/** One line on its own (tests, single lines); imports build one `billNormalizer` per context. */
+export const normalizeBillLine = (line: RawBillLine, ctx: NormalizeContext): CloudBillItem =>
+  billNormalizer(ctx)(line);

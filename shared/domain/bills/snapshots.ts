@@ -103,7 +103,25 @@ const addTo = <K>(totals: Map<K, DecimalValue>, key: K, amount: DecimalValue): v
   totals.set(key, (totals.get(key) ?? decimal(0)).plus(amount));
 };
 
-const dimensionKeys = (item: CloudBillItem, scope: SnapshotProvider): Record<DimensionType, string> => ({
+/** What a rollup reads of a bill item: the store reads only these attributes for it. */
+export const ROLLUP_ITEM_FIELDS = [
+  'itemId',
+  'provider',
+  'cloudAccountId',
+  'periodMonth',
+  'billingDate',
+  'normalizedService',
+  'projectCode',
+  'region',
+  'currency',
+  'originalAmount',
+  'normalizedAmount',
+  'reportingCurrency',
+] as const satisfies readonly (keyof CloudBillItem)[];
+
+export type RollupBillItem = Pick<CloudBillItem, (typeof ROLLUP_ITEM_FIELDS)[number]>;
+
+const dimensionKeys = (item: RollupBillItem, scope: SnapshotProvider): Record<DimensionType, string> => ({
   provider: scope,
   account: item.cloudAccountId,
   project: item.projectCode ?? UNTAGGED_PROJECT,
@@ -133,7 +151,7 @@ export class SnapshotRollup {
     assertPeriodMonth(periodMonth);
   }
 
-  add(item: CloudBillItem): void {
+  add(item: RollupBillItem): void {
     if (
       item.periodMonth !== this.periodMonth ||
       !item.billingDate.startsWith(`${this.periodMonth}-`) ||

@@ -7,7 +7,7 @@
 import { DomainError, notFound } from '../../domain/errors';
 import { decimal, toDecimalString } from '../../domain/money';
 import { newId } from '../../domain/ids';
-import { normalizeBillLine, type CloudBillItem } from '../../domain/bills/normalize';
+import { billNormalizer, type CloudBillItem } from '../../domain/bills/normalize';
 import { openPeriods, periodOf } from '../../domain/bills/periods';
 import type { RawBillPage } from '../../domain/bills/types';
 import type {
@@ -269,11 +269,12 @@ const importLines = async (
   };
   const mode = lineMode(job, account);
   const errors: SyncJobSummary['errors'] = [];
+  const normalizeLine = billNormalizer(ctx);
   const normalize = (page: RawBillPage): CloudBillItem[] => {
     const items: CloudBillItem[] = [];
     for (const line of page.lines) {
       try {
-        items.push(normalizeBillLine(line, ctx));
+        items.push(normalizeLine(line));
       } catch (err) {
         if (mode === 'fail' || !(err instanceof DomainError)) throw err;
         errors.push({ ...(line.row === undefined ? {} : { row: line.row }), message: err.message });
