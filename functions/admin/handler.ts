@@ -1,5 +1,6 @@
 /** Tenancy management API: one Lambda for every route of shared/contracts/tenancy.ts. */
 import { tenancyRoutes as r } from '../../shared/contracts/tenancy';
+import { adminRoutes } from '../../shared/composition/admin-routes';
 import { dashboardRoutes, usageRoutes } from '../../shared/contracts/usage';
 import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
@@ -7,9 +8,8 @@ import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
 import { secretStore } from '../../shared/adapters/secrets/secret-store';
 import { sqsAuditLog } from '../../shared/adapters/sqs/sqs-audit-log';
 import { systemClock } from '../../shared/ports/clock';
-import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/auth';
-import { env, required } from '../../shared/runtime/env';
-import { dispatch, httpRoute, routeTable, type RouteInput } from '../../shared/runtime/http';
+import { required } from '../../shared/runtime/env';
+import { dispatch, routeTable } from '../../shared/runtime/http';
 import * as uc from '../../shared/usecases/tenancy';
 import {
   aiAccountDetails,
@@ -19,40 +19,17 @@ import {
 import { groupBindingOverview } from '../../shared/usecases/binding-overview';
 import { aiDashboard } from '../../shared/usecases/dashboard';
 import { groupUsageStats } from '../../shared/usecases/usage-stats';
-import type { RouteContract } from '../../shared/contracts/route';
 
-const config = env();
 const repositories = tenancyRepositories(required('TABLE_NAME'));
 const deps: uc.TenancyDeps = {
   ...repositories,
-  secrets: secretStore(
-    config.SECRET_STORE === 'secrets-manager'
-      ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }
-      : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
-  ),
+  secrets: secretStore(),
   auditLog: sqsAuditLog(required('QUEUE_URL_AUDIT_EVENTS')),
   clock: systemClock,
 };
 const usage = new DynamoUsageStore(exactNumbersDocumentClient(), required('TABLE_NAME'));
 const statsDeps = { ...repositories, usage, clock: systemClock };
-const authenticate = createAuthenticator({
-  jwt: jwtSettingsFromEnv(config),
-  findApiKeyByHash: (hash) => repositories.apiKeys.getByHash(hash),
-  touchApiKey: (hash, at) => repositories.apiKeys.touchLastUsed(hash, at),
-  now: () => systemClock.now(),
-});
-
-/** Every admin route: authenticated, validated by its contract, answered in the envelope. */
-const route = <R extends RouteContract>(
-  contract: R,
-  impl: (ctx: uc.RequestContext, input: RouteInput<R>) => Promise<unknown>,
-) =>
-  [
-    contract,
-    httpRoute(contract, { authenticate }, (input) =>
-      impl({ caller: input.caller as uc.RequestContext['caller'], requestId: input.requestId }, input),
-    ),
-  ] as const;
+const route = adminRoutes();
 
 export const handler = dispatch(
   routeTable([

@@ -1,35 +1,12 @@
 /** Cloud bills API: one Lambda for every route of shared/contracts/bills.ts. */
 import { billRoutes as r } from '../../shared/contracts/bills';
-import type { RouteContract } from '../../shared/contracts/route';
+import { adminRoutes } from '../../shared/composition/admin-routes';
 import { billDeps } from '../../shared/composition/bills';
-import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
-import { systemClock } from '../../shared/ports/clock';
-import { createAuthenticator, jwtSettingsFromEnv } from '../../shared/runtime/auth';
-import { env, required } from '../../shared/runtime/env';
-import { dispatch, httpRoute, routeTable, type RouteInput } from '../../shared/runtime/http';
+import { dispatch, routeTable } from '../../shared/runtime/http';
 import * as uc from '../../shared/usecases/bills/admin';
-import type { RequestContext } from '../../shared/usecases/tenancy';
 
 const deps = billDeps();
-const { apiKeys } = tenancyRepositories(required('TABLE_NAME'));
-const authenticate = createAuthenticator({
-  jwt: jwtSettingsFromEnv(env()),
-  findApiKeyByHash: (hash) => apiKeys.getByHash(hash),
-  touchApiKey: (hash, at) => apiKeys.touchLastUsed(hash, at),
-  now: () => systemClock.now(),
-});
-
-const route = <R extends RouteContract>(
-  contract: R,
-  impl: (ctx: RequestContext, input: RouteInput<R>) => Promise<unknown>,
-  options: { maxBodyBytes?: number } = {},
-) =>
-  [
-    contract,
-    httpRoute(contract, { authenticate, ...options }, (input) =>
-      impl({ caller: input.caller as RequestContext['caller'], requestId: input.requestId }, input),
-    ),
-  ] as const;
+const route = adminRoutes();
 
 /** A FOCUS upload travels in the request body: Lambda's 6 MB payload limit, less JSON overhead. */
 const FOCUS_UPLOAD_MAX_BYTES = 5 * 1024 * 1024;

@@ -54,11 +54,7 @@ const quota = new QuotaGate(
 );
 const gateway = new Gateway({
   ...repositories,
-  secrets: secretStore(
-    config.SECRET_STORE === 'secrets-manager'
-      ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }
-      : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
-  ),
+  secrets: secretStore(),
   // Every instance sees another's opened circuit within a second, and its own at once.
   circuits: new CachedCircuitStore(
     new DynamoCircuitStore(db, { ...defaultCircuitSettings, cooldownMs: config.GATEWAY_CIRCUIT_COOLDOWN_MS }),

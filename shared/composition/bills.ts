@@ -88,11 +88,7 @@ export const billDeps = (): BillAdminDeps & SyncDeps => {
 
   return {
     ...rollupDeps,
-    secrets: secretStore(
-      config.SECRET_STORE === 'secrets-manager'
-        ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }
-        : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
-    ),
+    secrets: secretStore(),
     files: config.BILL_FILES_BUCKET
       ? new S3BillFileStore(new S3Client({}), config.BILL_FILES_BUCKET)
       : new LocalDirBillFileStore(config.LOCAL_BILL_FILES_DIR),

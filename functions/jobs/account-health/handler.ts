@@ -9,19 +9,14 @@ import { tenancyRepositories } from '../../../shared/adapters/dynamo/repositorie
 import { providerFor } from '../../../shared/adapters/providers/registry';
 import { secretStore } from '../../../shared/adapters/secrets/secret-store';
 import { systemClock } from '../../../shared/ports/clock';
-import { env, required } from '../../../shared/runtime/env';
+import { required } from '../../../shared/runtime/env';
 import { logger } from '../../../shared/runtime/logger';
 import { checkAccountHealth } from '../../../shared/usecases/account-health';
 
-const config = env();
 const tableName = required('TABLE_NAME');
 const db = buildEntities(dynamoDocumentClient(), tableName);
 const { enterprises, aiAccounts } = tenancyRepositories(tableName, db);
-const secrets = secretStore(
-  config.SECRET_STORE === 'secrets-manager'
-    ? { kind: 'secrets-manager', prefix: config.SECRET_PREFIX }
-    : { kind: 'local-file', dir: config.LOCAL_SECRETS_DIR },
-);
+const secrets = secretStore();
 
 export const handler = async () => {
   logger.resetKeys();
