@@ -5,6 +5,7 @@
  * proves that every entry has a synthesized resource and a local mount.
  */
 import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '../shared/contracts/route';
+import { balanceRoutes } from '../shared/contracts/balance';
 import { billRoutes } from '../shared/contracts/bills';
 import { gatewayRoutes } from '../shared/contracts/gateway';
 import { systemRoutes } from '../shared/contracts/system';
@@ -156,6 +157,25 @@ export const functions = [
     memoryMb: 1024,
     timeoutSeconds: 900,
     needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync'], billFiles: 'read' },
+  },
+  {
+    name: 'balance',
+    entry: 'functions/balance/handler.ts',
+    description: 'Balance monitor API: balance sources, manual refresh, readings, trends and summary',
+    routes: toRouteSpecs(balanceRoutes),
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    needs: { table: 'readWrite', secrets: 'readWrite' },
+  },
+  {
+    name: 'balance-poll',
+    entry: 'functions/jobs/balance-poll/handler.ts',
+    description: 'Reads every enabled balance source, stores readings, alerts on low balances',
+    schedule: 'rate(15 minutes)',
+    memoryMb: 512,
+    // Three tries of a 10 s call plus backoff per source, 20 at a time, leave ample room.
+    timeoutSeconds: 300,
+    needs: { table: 'readWrite', secrets: 'read' },
   },
 ] as const satisfies readonly FunctionSpec[];
 

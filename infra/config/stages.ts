@@ -31,6 +31,11 @@ const StageConfigSchema = z.object({
    * when off, cdk-nag COG8 is acknowledged with that reason.
    */
   cognitoThreatProtection: z.boolean(),
+  /**
+   * Per-stage schedule expressions replacing the manifest's, by function name, e.g.
+   * `{ 'balance-poll': 'rate(5 minutes)' }` (the local runtime keeps the manifest's).
+   */
+  schedules: z.record(z.string(), z.string().regex(/^(rate|cron)\(.+\)$/)).default({}),
   /** Default-stage throttling of the HTTP API (requests per second / burst). */
   apiThrottle: z.object({
     rateLimit: z.number().positive(),

@@ -219,13 +219,14 @@ export class TollgateFunction extends Construct {
     }
   }
 
-  private addTriggers({ spec, queues }: TollgateFunctionProps): void {
-    if (spec.schedule) {
+  private addTriggers({ spec, queues, config }: TollgateFunctionProps): void {
+    // Verbatim: the local runtime reads the same manifest string; a stage may set its own.
+    const schedule = config.schedules[spec.name] ?? spec.schedule;
+    if (schedule) {
       new Schedule(this, 'Schedule', {
-        // Verbatim: the local runtime reads the same string.
-        schedule: ScheduleExpression.expression(spec.schedule),
+        schedule: ScheduleExpression.expression(schedule),
         target: new LambdaInvoke(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
-        description: `tollgate ${spec.name}: ${spec.schedule}`,
+        description: `tollgate ${spec.name}: ${schedule}`,
       });
       // The target role lives at stack level (shared by all schedules), so acknowledge there, per function.
       Validations.of(Stack.of(this)).acknowledge({

@@ -44,6 +44,18 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(15 * 60_000),
+  /** Balance sources checked at the same time by one poll. */
+  BALANCE_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+  /** How long one balance provider call may take. */
+  BALANCE_POLL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** A good reading younger than this is reused instead of calling the provider again. */
+  BALANCE_CACHE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60_000),
+  /** Least time between two manual refreshes of one balance source. */
+  BALANCE_REFRESH_COOLDOWN_MS: z.coerce.number().int().min(0).default(60_000),
   /** How long a gateway instance's quota lease lives without renewal before it may be reclaimed. */
   GATEWAY_LEASE_TTL_MS: z.coerce.number().int().positive().default(120_000),
   /** How long one provider attempt may take before the gateway tries the next account. */

@@ -132,8 +132,11 @@ const errorEnvelope = (format: RouteOptions['errors']): middy.MiddlewareObj<Http
     const { status, body, expected } = toErrorResponse(request.error);
     if (expected) logger.info('request rejected', { status, code: body.error.code });
     else logger.error('request failed', request.error as Error);
+    // A rate-limited caller learns when to come back (RFC 9110 Retry-After, in seconds).
+    const retryAfter = (body.error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
     request.response = json(status, errorBodies[format ?? 'envelope'](status, body), {
       'x-request-id': request.event.requestContext?.requestId ?? '',
+      ...(status === 429 && retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
     });
   },
 });

@@ -292,6 +292,23 @@ describe('jobs stack', () => {
     }
   });
 
+  it("lets a stage replace a function's schedule (e.g. a faster balance poll)", () => {
+    const built = buildApp({
+      stage: 'dev',
+      nag: false,
+      context: SKIP_BUNDLING,
+      configOverrides: { schedules: { 'balance-poll': 'rate(5 minutes)' } },
+    });
+    const expressions = Object.values(
+      Template.fromStack(built.jobs).findResources('AWS::Scheduler::Schedule') as Record<string, Resource>,
+    ).map((s) => s.Properties.ScheduleExpression);
+    expect(expressions).toContain('rate(5 minutes)');
+    expect(expressions).not.toContain('rate(15 minutes)');
+    expect(() => loadStageConfig('dev', { schedules: { 'balance-poll': 'every 5 minutes' } })).toThrow(
+      /Invalid config/,
+    );
+  });
+
   it('feeds every queueSource with partial batch responses', () => {
     for (const spec of specs.filter((s) => s.queueSource)) {
       const [fnId] = functionOf(spec.name);

@@ -16,7 +16,8 @@
  *   Tag (`key:k value:v; key:k2 value:v2`).
  * - Amounts are JSON numbers on the wire (typed `number` in the SDK model), so the SDK's own
  *   `bodyType: 'json'` parse would turn them into floats. We call the same operation with
- *   `bodyType: 'string'` (openapi-core `callApi`) and parse the text keeping every number's literal.
+ *   `bodyType: 'string'` (openapi-core `callApi`) and parse the text with lossless-json, every number
+ *   handed over as its literal text.
  * - Client (node_modules/@alicloud/openapi-core/dist/client.js): `new Client(Config{accessKeyId,
  *   accessKeySecret, endpoint: host[:port], protocol})`; with no signatureAlgorithm configured,
  *   `callApi` → `doRequest` signs with ACS3-HMAC-SHA256 (V3 signature,
@@ -27,6 +28,7 @@
  */
 import BssOpenApiModule from '@alicloud/bssopenapi20171214';
 import { $OpenApiUtil, AlibabaCloudError, OpenApiUtil } from '@alicloud/openapi-core';
+import { parse } from 'lossless-json';
 import { z } from 'zod';
 import type { RawBillLine, RawBillPage } from '../../domain/bills/types';
 import type { BillFetchRequest, BillSource } from '../../ports/billing';
@@ -155,7 +157,7 @@ async function describeInstanceBill(
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(quoteJsonNumbers(String(response.body ?? '')));
+    parsed = parse(String(response.body ?? ''), null, (literal) => literal);
   } catch {
     throw new Error(`aliyun ${ACTION}: response is not JSON`);
   }
@@ -243,37 +245,6 @@ function daysToFetch(periodMonth: string): string[] {
     days.push(date);
   }
   return days;
-}
-
-const JSON_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-/** Wraps every number literal of a JSON text in quotes, so JSON.parse hands back its exact digits. */
-function quoteJsonNumbers(json: string): string {
-  const out: string[] = [];
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const ch = json[i] as string;
-    if (inString) {
-      if (ch === '\\') {
-        out.push(ch, json[i + 1] ?? '');
-        i++;
-        continue;
-      }
-      if (ch === '"') inString = false;
-      out.push(ch);
-    } else if (ch === '"') {
-      inString = true;
-      out.push(ch);
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      JSON_NUMBER.lastIndex = i;
-      const literal = JSON_NUMBER.exec(json)?.[0] ?? ch;
-      out.push(`"${literal}"`);
-      i += literal.length - 1;
-    } else {
-      out.push(ch);
-    }
-  }
-  return out.join('');
 }
 
 /** Rewrites an exponent literal (`1.5E-4`) as a plain decimal string, digit for digit. */

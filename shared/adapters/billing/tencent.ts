@@ -236,7 +236,7 @@ function toLines(detail: Detail, raw: unknown, currency: string, seen: Map<strin
 }
 
 /** Dials one fixed address whatever host the request names; the Host header stays as signed. */
-class FixedAddressAgent extends Agent {
+export class FixedAddressAgent extends Agent {
   constructor(
     private readonly host: string,
     private readonly port: number,

@@ -183,13 +183,13 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
   };
 }
 
-interface AuthFailure {
+export interface AuthFailure {
   status: number;
   code: string;
   message: string;
 }
 
-function verifySignature(
+export function verifySignature(
   recorded: RecordedRequest,
   query: [string, string][],
   options: FakeAliyunOptions,
@@ -270,7 +270,7 @@ function verifySignature(
 }
 
 /** The query string's pairs, percent-decoded (the SDK encodes spaces as %20, never `+`). */
-function rawQuery(rawUrl: string): [string, string][] {
+export function rawQuery(rawUrl: string): [string, string][] {
   const search = rawUrl.split('?')[1] ?? '';
   if (!search) return [];
   return search.split('&').map((pair) => {

@@ -107,7 +107,7 @@ export async function startFakeTencent(options: FakeTencentOptions): Promise<Fak
   };
 }
 
-function verifySignature(
+export function verifySignature(
   recorded: RecordedRequest,
   options: FakeTencentOptions,
 ): { code: string; message: string } | undefined {

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Entity } from 'electrodb';
 import { describe, expect, it } from 'vitest';
+import { buildBalanceEntities } from '../../../shared/adapters/dynamo/balance-entities';
 import { buildBillEntities } from '../../../shared/adapters/dynamo/bill-entities';
 import { buildEntities } from '../../../shared/adapters/dynamo/entities';
 
@@ -13,6 +14,8 @@ describe('ElectroDB models', () => {
     expect(Object.keys(service.entities).length).toBeGreaterThan(10);
     const bills = buildBillEntities(client, 'models', { validateModels: true });
     expect(Object.keys(bills.entities)).toContain('cloudBillItem');
+    const balance = buildBalanceEntities(client, 'models', { validateModels: true });
+    expect(Object.keys(balance.entities)).toEqual(['balanceSource', 'balanceReading']);
   });
 
   it('would fail the build on a malformed model when validating, and leave validation in place after', () => {
