@@ -7,6 +7,8 @@
 import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '../shared/contracts/route';
 import { balanceRoutes } from '../shared/contracts/balance';
 import { billRoutes } from '../shared/contracts/bills';
+import { notificationRoutes } from '../shared/contracts/notifications';
+import { subscriptionRoutes } from '../shared/contracts/subscriptions';
 import { gatewayRoutes } from '../shared/contracts/gateway';
 import { systemRoutes } from '../shared/contracts/system';
 import { tenancyRoutes } from '../shared/contracts/tenancy';
@@ -23,6 +25,8 @@ export const queues = {
   'audit-events': { visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 4 },
   /** Six times the worker's timeout, as AWS advises for Lambda event sources. */
   'bill-sync': { visibilityTimeoutSeconds: 5400, maxReceiveCount: 3, retentionDays: 4 },
+  // Six times the delivery worker's timeout, as AWS advises for Lambda event sources.
+  notifications: { visibilityTimeoutSeconds: 360, maxReceiveCount: 3, retentionDays: 4 },
 } as const;
 export type QueueName = keyof typeof queues;
 
@@ -49,6 +53,8 @@ export interface FunctionSpec {
     readonly sendTo?: readonly QueueName[];
     /** The bucket of uploaded and dropped FOCUS files (a local directory for `npm start`). */
     readonly billFiles?: 'read' | 'readWrite';
+    /** Sends e-mail through SES as the stage's notification sender address. */
+    readonly sendEmail?: boolean;
   };
 }
 
@@ -82,7 +88,7 @@ export const functions = [
     responseStreaming: true,
     memoryMb: 1024,
     timeoutSeconds: 120,
-    needs: { table: 'readWrite', secrets: 'read' },
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['notifications'] },
   },
   {
     name: 'account-health',
@@ -91,7 +97,7 @@ export const functions = [
     schedule: 'rate(5 minutes)',
     memoryMb: 512,
     timeoutSeconds: 120,
-    needs: { table: 'readWrite', secrets: 'read' },
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['notifications'] },
   },
   {
     name: 'audit-writer',
@@ -128,7 +134,12 @@ export const functions = [
     routes: toRouteSpecs(billRoutes),
     memoryMb: 1024,
     timeoutSeconds: 29,
-    needs: { table: 'readWrite', secrets: 'readWrite', sendTo: ['bill-sync'], billFiles: 'readWrite' },
+    needs: {
+      table: 'readWrite',
+      secrets: 'readWrite',
+      sendTo: ['bill-sync', 'notifications'],
+      billFiles: 'readWrite',
+    },
   },
   {
     name: 'bill-sync-dispatch',
@@ -137,7 +148,7 @@ export const functions = [
     schedule: 'cron(30 2 * * ? *)',
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync'], billFiles: 'read' },
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync', 'notifications'], billFiles: 'read' },
   },
   {
     name: 'bill-sync-worker',
@@ -147,7 +158,7 @@ export const functions = [
     queueSource: { queue: 'bill-sync', batchSize: 1 },
     memoryMb: 1769,
     timeoutSeconds: 900,
-    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync'], billFiles: 'read' },
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync', 'notifications'], billFiles: 'read' },
   },
   {
     name: 'bill-rollup',
@@ -156,7 +167,7 @@ export const functions = [
     schedule: 'cron(30 4 * * ? *)',
     memoryMb: 1024,
     timeoutSeconds: 900,
-    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync'], billFiles: 'read' },
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['bill-sync', 'notifications'], billFiles: 'read' },
   },
   {
     name: 'balance',
@@ -165,7 +176,7 @@ export const functions = [
     routes: toRouteSpecs(balanceRoutes),
     memoryMb: 512,
     timeoutSeconds: 29,
-    needs: { table: 'readWrite', secrets: 'readWrite' },
+    needs: { table: 'readWrite', secrets: 'readWrite', sendTo: ['notifications'] },
   },
   {
     name: 'balance-poll',
@@ -175,7 +186,44 @@ export const functions = [
     memoryMb: 512,
     // Three tries of a 10 s call plus backoff per source, 20 at a time, leave ample room.
     timeoutSeconds: 300,
-    needs: { table: 'readWrite', secrets: 'read' },
+    needs: { table: 'readWrite', secrets: 'read', sendTo: ['notifications'] },
+  },
+  {
+    name: 'notifications',
+    entry: 'functions/notifications/handler.ts',
+    description: 'Notifications API: channels, routing rules, test sends, alert history, delivery log',
+    routes: toRouteSpecs(notificationRoutes),
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    needs: { table: 'readWrite', secrets: 'readWrite', sendEmail: true },
+  },
+  {
+    name: 'notification-delivery',
+    entry: 'functions/jobs/notification-delivery/handler.ts',
+    description: 'Sends queued alerts to their channels with retries and records each delivery',
+    queueSource: { queue: 'notifications', batchSize: 10 },
+    memoryMb: 512,
+    // Three tries of a 10 s send with up to 10 s of backoff between them.
+    timeoutSeconds: 60,
+    needs: { table: 'readWrite', secrets: 'read', sendEmail: true },
+  },
+  {
+    name: 'subscriptions',
+    entry: 'functions/subscriptions/handler.ts',
+    description: 'Subscription renewals API: subscriptions, their history and upcoming renewals',
+    routes: toRouteSpecs(subscriptionRoutes),
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    needs: { table: 'readWrite' },
+  },
+  {
+    name: 'subscription-reminders',
+    entry: 'functions/jobs/subscription-reminders/handler.ts',
+    description: 'Daily: moves passed subscription renewals on and sends the renewal reminders due',
+    schedule: 'cron(0 1 * * ? *)',
+    memoryMb: 256,
+    timeoutSeconds: 300,
+    needs: { table: 'readWrite', sendTo: ['notifications'] },
   },
 ] as const satisfies readonly FunctionSpec[];
 

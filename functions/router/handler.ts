@@ -7,7 +7,7 @@ import {
 import { DynamoCircuitStore } from '../../shared/adapters/dynamo/circuit-store';
 import { dynamoDocumentClient, exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
-import { TableAndLogNotifier } from '../../shared/adapters/dynamo/health-and-alerts';
+import { routingNotifier } from '../../shared/composition/notifications';
 import { DynamoQuotaLeaseStore } from '../../shared/adapters/dynamo/quota-lease-store';
 import { tenancyRepositories } from '../../shared/adapters/dynamo/repositories';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
@@ -63,11 +63,7 @@ const gateway = new Gateway({
   usageTotals: usageStore,
   quota,
   providerFor,
-  notifier: new TableAndLogNotifier(
-    db,
-    (message, details) => logger.warn(message, details),
-    () => systemClock.now(),
-  ),
+  notifier: routingNotifier(),
   clock: systemClock,
   settings: {
     ...defaultGatewaySettings,

@@ -1,5 +1,9 @@
 /** Public system routes: liveness and the OpenAPI document of every route. */
+import { balanceRoutes } from '../../shared/contracts/balance';
+import { billRoutes } from '../../shared/contracts/bills';
 import { gatewayRoutes } from '../../shared/contracts/gateway';
+import { notificationRoutes } from '../../shared/contracts/notifications';
+import { subscriptionRoutes } from '../../shared/contracts/subscriptions';
 import { systemRoutes } from '../../shared/contracts/system';
 import { tenancyRoutes } from '../../shared/contracts/tenancy';
 import { dashboardRoutes, usageRoutes } from '../../shared/contracts/usage';
@@ -18,6 +22,10 @@ const openApi = () =>
       ...Object.values(gatewayRoutes),
       ...Object.values(usageRoutes),
       ...Object.values(dashboardRoutes),
+      ...Object.values(billRoutes),
+      ...Object.values(balanceRoutes),
+      ...Object.values(notificationRoutes),
+      ...Object.values(subscriptionRoutes),
     ],
     version,
   ));

@@ -36,6 +36,8 @@ const StageConfigSchema = z.object({
    * `{ 'balance-poll': 'rate(5 minutes)' }` (the local runtime keeps the manifest's).
    */
   schedules: z.record(z.string(), z.string().regex(/^(rate|cron)\(.+\)$/)).default({}),
+  /** Sender of e-mail notifications and reports: an SES verified identity of the stage's account. */
+  notifyFromAddress: z.email(),
   /** Default-stage throttling of the HTTP API (requests per second / burst). */
   apiThrottle: z.object({
     rateLimit: z.number().positive(),
@@ -51,6 +53,7 @@ const stages = {
     logRetentionDays: RetentionDays.TWO_WEEKS,
     deletionProtection: false,
     cognitoThreatProtection: false,
+    notifyFromAddress: 'alerts@dev.tollgate.example.com',
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
   },
   prod: {
@@ -60,6 +63,8 @@ const stages = {
     logRetentionDays: RetentionDays.THREE_MONTHS,
     deletionProtection: true,
     cognitoThreatProtection: false,
+    // Placeholder until the stage's SES identity exists.
+    notifyFromAddress: 'alerts@tollgate.example.com',
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
   },
 } satisfies Record<string, z.input<typeof StageConfigSchema>>;

@@ -161,6 +161,7 @@ export class TollgateFunction extends Construct {
       env[queueUrlEnv(name)] = required(queues?.[name], `${spec.name} sends to queue ${name}`).queueUrl;
     }
     if (spec.needs.billFiles) env.BILL_FILES_BUCKET = billFilesBucketName(this, config);
+    if (spec.needs.sendEmail) env.NOTIFY_FROM_ADDRESS = config.notifyFromAddress;
     if (spec.queueSource)
       env[queueMaxReceivesEnv(spec.queueSource.queue)] = String(
         queueSpecs[spec.queueSource.queue].maxReceiveCount,
@@ -203,6 +204,23 @@ export class TollgateFunction extends Construct {
     for (const name of needs.sendTo ?? [])
       required(queues?.[name], `queue ${name}`).grantSendMessages(this.role);
 
+    if (needs.sendEmail) {
+      // Only from the stage's sender address (SES checks the From against this condition).
+      const stack = Stack.of(this);
+      const identities = `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/*`;
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [identities],
+          conditions: { StringEquals: { 'ses:FromAddress': config.notifyFromAddress } },
+        }),
+      );
+      Validations.of(stack).acknowledge({
+        id: iam5Finding(this, identities),
+        reason:
+          'SES identities are the stage sender’s domain or address; the From condition pins the sender.',
+      });
+    }
     if (needs.billFiles) {
       const objects = `arn:${Stack.of(this).partition}:s3:::${billFilesBucketName(this, config)}/*`;
       this.role.addToPrincipalPolicy(

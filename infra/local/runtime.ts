@@ -190,6 +190,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AUTH_ISSUER: LOCAL_ISSUER,
       AUTH_AUDIENCE: LOCAL_AUDIENCE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Notification channels may target fake receivers on 127.0.0.1 here, never in AWS.
+      NOTIFY_ALLOW_LOOPBACK_HTTP: 'true',
     };
     for (const [name, queue] of Object.entries(localSqs.queues)) {
       environment[queueUrlEnv(name as QueueName)] = queue.url;

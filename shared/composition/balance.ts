@@ -8,12 +8,11 @@ import { buildBalanceEntities } from '../adapters/dynamo/balance-entities';
 import { DynamoBalanceStore } from '../adapters/dynamo/balance-store';
 import { dynamoDocumentClient } from '../adapters/dynamo/client';
 import { buildEntities } from '../adapters/dynamo/entities';
-import { TableAndLogNotifier } from '../adapters/dynamo/health-and-alerts';
+import { routingNotifier } from './notifications';
 import { DynamoEnterpriseRepository } from '../adapters/dynamo/tenancy-repositories';
 import { secretStore } from '../adapters/secrets/secret-store';
 import { systemClock } from '../ports/clock';
 import { env, required } from '../runtime/env';
-import { logger } from '../runtime/logger';
 import type { BalanceAdminDeps } from '../usecases/balance/admin';
 import { DEFAULT_POLL_SETTINGS } from '../usecases/balance/poll';
 
@@ -27,11 +26,7 @@ export const balanceDeps = (): BalanceAdminDeps => {
     store: new DynamoBalanceStore(buildBalanceEntities(client, table)),
     secrets: secretStore(),
     sources: balanceSources(),
-    notifier: new TableAndLogNotifier(
-      tenancy,
-      (message, details) => logger.info(message, details),
-      () => systemClock.now(),
-    ),
+    notifier: routingNotifier(),
     clock: systemClock,
     settings: {
       ...DEFAULT_POLL_SETTINGS,

@@ -15,7 +15,6 @@ import { systemClock } from '../ports/clock';
 import type { BillSource } from '../ports/billing';
 import type { CloudAccount } from '../ports/bills';
 import { env, required } from '../runtime/env';
-import { logger } from '../runtime/logger';
 import type { BillAdminDeps } from '../usecases/bills/admin';
 import type { BillingSettings } from '../usecases/bills/rollup';
 import type { FocusReader, SyncDeps } from '../usecases/bills/sync';
@@ -29,7 +28,7 @@ import { buildBillEntities } from '../adapters/dynamo/bill-entities';
 import { DynamoBillStore } from '../adapters/dynamo/bill-store';
 import { dynamoDocumentClient } from '../adapters/dynamo/client';
 import { buildEntities } from '../adapters/dynamo/entities';
-import { TableAndLogNotifier } from '../adapters/dynamo/health-and-alerts';
+import { routingNotifier } from './notifications';
 import { DynamoEnterpriseRepository } from '../adapters/dynamo/tenancy-repositories';
 import { LocalDirBillFileStore, S3BillFileStore } from '../adapters/files/bill-files';
 import { SqsSyncQueue } from '../adapters/sqs/sqs-sync-queue';
@@ -64,11 +63,7 @@ export const billDeps = (): BillAdminDeps & SyncDeps => {
   const tenancy = buildEntities(client, table);
   const store = new DynamoBillStore(buildBillEntities(client, table));
   const enterprises = new DynamoEnterpriseRepository(tenancy);
-  const notifier = new TableAndLogNotifier(
-    tenancy,
-    (message, details) => logger.info(message, details),
-    () => systemClock.now(),
-  );
+  const notifier = routingNotifier();
 
   const billingSettings = async (enterpriseId: string): Promise<BillingSettings> => {
     const enterprise = await enterprises.get(enterpriseId);

@@ -17,8 +17,11 @@ export interface Notification {
  */
 export interface Notifier {
   notify(notification: Notification): Promise<void>;
-  /** Notifies only the first time `onceKey` is seen (e.g. a quota threshold per period). */
-  notifyOnce(onceKey: string, notification: Notification): Promise<void>;
+  /**
+   * Notifies only the first time `onceKey` is seen (e.g. a quota threshold per period); true when
+   * this call sent it, false when the key was seen before.
+   */
+  notifyOnce(onceKey: string, notification: Notification): Promise<boolean>;
 }
 
 /** A configured channel as a sender needs it: its type, non-secret settings and resolved secret. */

@@ -31,6 +31,17 @@ const EnvSchema = z.object({
   CORS_ORIGIN: z.string().default('*'),
   QUEUE_URL_AUDIT_EVENTS: z.string().optional(),
   QUEUE_URL_BILL_SYNC: z.string().optional(),
+  QUEUE_URL_NOTIFICATIONS: z.string().optional(),
+  /** Sender address of e-mail notifications (an SES verified identity in AWS). */
+  NOTIFY_FROM_ADDRESS: z.string().default('tollgate@localhost'),
+  /**
+   * Let webhook channels point at http://127.0.0.1 (fake receivers): the local runtime sets it;
+   * deployed stacks never do, so their webhooks must be https to the platforms' own hosts.
+   */
+  NOTIFY_ALLOW_LOOPBACK_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** The bill-sync queue's maxReceiveCount: the worker marks a job failed on its last delivery. */
   QUEUE_MAX_RECEIVES_BILL_SYNC: z.coerce.number().int().positive().default(3),
   /** S3 bucket of uploaded and dropped FOCUS files (AWS); locally LOCAL_BILL_FILES_DIR instead. */

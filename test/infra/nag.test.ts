@@ -26,6 +26,7 @@ const ALLOWED_ACKNOWLEDGEMENTS = [
   /^AwsSolutions-IAM5\[Resource::<[A-Za-z0-9]+\.Arn>:\*\]$/, // scheduler role: one function and its versions
   /^AwsSolutions-S1$/, // the bill-files access-log bucket itself
   /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::tollgate-[a-z0-9-]+-bill-files-<AWS::AccountId>-<AWS::Region>\/\*\]$/, // bill files by account and period
+  /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/\*\]$/, // SES identities, From pinned by condition
   /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:tollgate\/[a-z0-9-]+\/\*\]$/,
 ];
 

@@ -309,6 +309,25 @@ describe('jobs stack', () => {
     );
   });
 
+  it('lets only e-mail senders use SES, and only from the stage sender address', () => {
+    const config = loadStageConfig('dev');
+    for (const spec of specs) {
+      const [, fn] = functionOf(spec.name);
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.NOTIFY_FROM_ADDRESS, spec.name).toBe(
+        spec.needs.sendEmail ? config.notifyFromAddress : undefined,
+      );
+    }
+    const sesStatements = resourcesOf('AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.filter(
+        (st) => st.Action === 'ses:SendEmail',
+      ),
+    );
+    expect(sesStatements).toHaveLength(specs.filter((s) => s.needs.sendEmail).length);
+    for (const statement of sesStatements)
+      expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.notifyFromAddress } });
+  });
+
   it('feeds every queueSource with partial batch responses', () => {
     for (const spec of specs.filter((s) => s.queueSource)) {
       const [fnId] = functionOf(spec.name);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../shared/adapters/dynamo/entities';
-import { DynamoHealthRepository } from '../../shared/adapters/dynamo/health-and-alerts';
+import { DynamoHealthRepository } from '../../shared/adapters/dynamo/health-repository';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
 import { createAiAccount } from '../factories/ai-accounts';
 import { api } from '../factories/http';

@@ -14,6 +14,14 @@ const routes = (functions as readonly FunctionSpec[]).flatMap((f) =>
 );
 
 describe('route coverage', () => {
+  it('documents every mounted route in /openapi.json', async () => {
+    const doc = (await (await fetch(`${rt.apiUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const missing = routes.filter(({ method, path }) => !doc.paths[path]?.[method.toLowerCase()]);
+    expect(missing.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
   it.each(routes)('$method $path ($fn) is implemented', async ({ method, path, auth }) => {
     const res = await fetch(`${rt.apiUrl}${path.replace(/\{[^}]+\}/g, 'X1')}`, {
       method,

@@ -1,10 +1,8 @@
 /** Scheduled: probes every enabled AI account, records its health, flips its status and notifies. */
 import { dynamoDocumentClient } from '../../../shared/adapters/dynamo/client';
 import { buildEntities } from '../../../shared/adapters/dynamo/entities';
-import {
-  DynamoHealthRepository,
-  TableAndLogNotifier,
-} from '../../../shared/adapters/dynamo/health-and-alerts';
+import { DynamoHealthRepository } from '../../../shared/adapters/dynamo/health-repository';
+import { routingNotifier } from '../../../shared/composition/notifications';
 import { tenancyRepositories } from '../../../shared/adapters/dynamo/repositories';
 import { providerFor } from '../../../shared/adapters/providers/registry';
 import { secretStore } from '../../../shared/adapters/secrets/secret-store';
@@ -26,11 +24,7 @@ export const handler = async () => {
     secrets,
     providerFor,
     health: new DynamoHealthRepository(db),
-    notifier: new TableAndLogNotifier(
-      db,
-      (message, details) => logger.warn(message, details),
-      () => systemClock.now(),
-    ),
+    notifier: routingNotifier(),
     clock: systemClock,
     timeoutMs: 15_000,
     concurrency: 8,

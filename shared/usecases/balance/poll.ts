@@ -137,6 +137,41 @@ const alertMessage = (
         message: `${source.name} (${source.provider}) balance ${balance} ${currency} is below the ${source.threshold} ${source.currency} threshold${action === 'still-low' ? ' (still low)' : ''}`,
       };
 
+/**
+ * Decides the alert a balance calls for, sends it, and stores the new alert state together with
+ * `patch` (the new reading, when there is one). Returns the alert sent, if any.
+ */
+const alertOn = async (
+  deps: PollDeps,
+  source: BalanceSourceRecord,
+  balance: string,
+  currency: string,
+  now: Date,
+  patch: Parameters<BalanceStore['updateSource']>[1],
+): Promise<'low' | 'still-low' | 'recovered' | undefined> => {
+  const decision = decideAlert(
+    source.alert,
+    balance,
+    { threshold: source.threshold, realertAfterMs: source.realertAfterMinutes * 60_000 },
+    now,
+  );
+  if (decision.action !== 'none') {
+    await deps.notifier.notify({
+      enterpriseId: source.enterpriseId,
+      subject: `balance-source:${source.id}`,
+      ...alertMessage(source, decision.action, balance, currency),
+    });
+    deps.observer?.alertSent(source, decision.action);
+  }
+  if (decision.action !== 'none' || Object.keys(patch).length > 0)
+    await deps.store.updateSource(source.id, {
+      ...patch,
+      alert: decision.next,
+      updatedAt: now.toISOString(),
+    });
+  return decision.action === 'none' ? undefined : decision.action;
+};
+
 /** Checks one source: reading stored, alert decided and sent, source state updated. Never throws. */
 export const checkSource = async (
   deps: PollDeps,
@@ -146,12 +181,15 @@ export const checkSource = async (
   const now = deps.clock.now();
   const last = source.lastReading;
   if (!force && last?.status === 'ok' && now.getTime() - Date.parse(last.at) < deps.settings.cacheTtlMs) {
+    // No provider call, but the threshold may have changed since: the cached balance is judged again.
+    const alert = await alertOn(deps, source, last.balance!, last.currency!, now, {});
     return {
       sourceId: source.id,
       status: 'cached',
       balance: last.balance,
       currency: last.currency,
       attempts: 0,
+      ...(alert ? { alert } : {}),
     };
   }
 
@@ -202,28 +240,17 @@ export const checkSource = async (
     };
   }
 
-  const decision = decideAlert(
-    source.alert,
-    reading.balance!,
-    { threshold: source.threshold, realertAfterMs: source.realertAfterMinutes * 60_000 },
-    now,
-  );
-  if (decision.action !== 'none') {
-    await deps.notifier.notify({
-      enterpriseId: source.enterpriseId,
-      subject: `balance-source:${source.id}`,
-      ...alertMessage(source, decision.action, reading.balance!, reading.currency!),
-    });
-    deps.observer?.alertSent(source, decision.action);
-  }
-  await deps.store.updateSource(source.id, { lastReading, alert: decision.next, updatedAt: reading.at });
+  const alert = await alertOn(deps, source, reading.balance!, reading.currency!, now, {
+    lastReading,
+    updatedAt: reading.at,
+  });
   return {
     sourceId: source.id,
     status: 'ok',
     balance: reading.balance,
     currency: reading.currency,
     attempts: reading.attempts,
-    ...(decision.action === 'none' ? {} : { alert: decision.action }),
+    ...(alert ? { alert } : {}),
   };
 };
 

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { buildBalanceEntities } from '../../../shared/adapters/dynamo/balance-entities';
 import { buildBillEntities } from '../../../shared/adapters/dynamo/bill-entities';
 import { buildEntities } from '../../../shared/adapters/dynamo/entities';
+import { buildNotificationEntities } from '../../../shared/adapters/dynamo/notification-entities';
+import { buildSubscriptionEntities } from '../../../shared/adapters/dynamo/subscription-entities';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 
@@ -16,6 +18,14 @@ describe('ElectroDB models', () => {
     expect(Object.keys(bills.entities)).toContain('cloudBillItem');
     const balance = buildBalanceEntities(client, 'models', { validateModels: true });
     expect(Object.keys(balance.entities)).toEqual(['balanceSource', 'balanceReading']);
+    const subscriptions = buildSubscriptionEntities(client, 'models', { validateModels: true });
+    expect(Object.keys(subscriptions.entities)).toEqual(['subscription', 'subscriptionEvent']);
+    const notifications = buildNotificationEntities(client, 'models', { validateModels: true });
+    expect(Object.keys(notifications.entities)).toEqual([
+      'notificationChannel',
+      'notificationRouting',
+      'delivery',
+    ]);
   });
 
   it('would fail the build on a malformed model when validating, and leave validation in place after', () => {
