@@ -4,9 +4,8 @@
  * once per low source, no duplicate on the next poll, one recovery notice; bad configuration refused
  * at create time; manual refresh with a cooldown; readings, trend and summary.
  */
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanTable } from '../factories/dynamo-table';
 import { startRecordingServer, type RecordingServer } from '../factories/fake-upstream';
 import { api } from '../factories/http';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
@@ -42,17 +41,10 @@ const startFakeOpenRouterFleet = () =>
     res.end(`{"data":{"total_credits":${credits.get(key)},"total_usage":0}}`);
   });
 
-const alerts = async () => {
-  const client = new DynamoDBClient({ endpoint: rt.dynamoEndpoint });
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: rt.tableName, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []).map((i) => unmarshall(i)));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items.filter((i) => i.__edb_e__ === 'alert' && i.enterpriseId === enterpriseId);
-};
+const alerts = async () =>
+  (await scanTable(rt.dynamoEndpoint, rt.tableName)).filter(
+    (i) => i.__edb_e__ === 'alert' && i.enterpriseId === enterpriseId,
+  );
 const alertsOf = async (kind: string) => (await alerts()).filter((a) => a.kind === kind);
 
 /** Runs `fn` and returns what it wrote to stdout (Powertools writes its EMF metrics there). */

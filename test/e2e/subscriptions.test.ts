@@ -5,8 +5,6 @@
  * subscription resumed, reminders 7/3/1 days ahead sent once each with two runs a day, a missed
  * reminder day caught up, one failing subscription), and once through the scheduler.
  */
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renewalJobDeps, subscriptionDeps } from '../../shared/composition/subscriptions';
 import { advanceRenewal, utcDay } from '../../shared/domain/balance/subscriptions';
@@ -18,6 +16,7 @@ import {
   type SubscriptionDeps,
 } from '../../shared/usecases/balance/subscriptions';
 import type { RequestContext } from '../../shared/usecases/tenancy';
+import { scanTable } from '../factories/dynamo-table';
 import { api } from '../factories/http';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
@@ -57,20 +56,8 @@ const clockAt = (iso: string): Clock => ({ now: () => new Date(iso) });
 /** The daily job as it runs at `iso` (UTC). */
 const runAt = (iso: string) => runRenewalReminders({ ...jobDeps, clock: clockAt(iso) });
 
-const scanTable = async () => {
-  const client = new DynamoDBClient({ endpoint: rt.dynamoEndpoint });
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: rt.tableName, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []).map((i) => unmarshall(i)));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-};
-
 const reminders = async (subscriptionId: string) =>
-  (await scanTable()).filter(
+  (await scanTable(rt.dynamoEndpoint, rt.tableName)).filter(
     (i) =>
       i.__edb_e__ === 'alert' &&
       i.kind === 'subscription.renewal' &&
@@ -160,7 +147,9 @@ describe('subscriptions API', () => {
     expect(deleted.body).toMatchObject({ success: true, data: { deleted: true } });
     expect((await http.get(`/api/subscriptions/${created.id}`, { token })).status).toBe(404);
     expect((await http.get(`/api/subscriptions/${created.id}/history`, { token })).status).toBe(404);
-    expect((await scanTable()).filter((i) => i.pk === `SUB#${created.id}`)).toEqual([]);
+    expect(
+      (await scanTable(rt.dynamoEndpoint, rt.tableName)).filter((i) => i.pk === `SUB#${created.id}`),
+    ).toEqual([]);
   });
 
   it('moves a first renewal given in the past to the next one, without renewal history', async () => {

@@ -3,7 +3,8 @@
  * repositories directly. Points the SDK's default clients at DynamoDB Local, as the runtime does.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { inject } from 'vitest';
 import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
 
@@ -16,4 +17,17 @@ export const freshTable = async (prefix: string): Promise<string> => {
   const tableName = `${prefix}-${randomUUID()}`;
   await ensureTable(new DynamoDBClient({ endpoint }), tableName);
   return tableName;
+};
+
+/** Every item of a table, unmarshalled: for tests that look at what was stored, whatever the entity. */
+export const scanTable = async (endpoint: string, tableName: string): Promise<Record<string, any>[]> => {
+  const client = new DynamoDBClient({ endpoint });
+  const items: Record<string, any>[] = [];
+  let ExclusiveStartKey: Record<string, any> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 };

@@ -25,8 +25,7 @@
  *   abandoned request.
  * - Endpoints: business.aliyuncs.com (China site), business.ap-southeast-1.aliyuncs.com (international).
  */
-import BssOpenApiModule from '@alicloud/bssopenapi20171214';
-import { $OpenApiUtil, AlibabaCloudError } from '@alicloud/openapi-core';
+import { AlibabaCloudError } from '@alicloud/openapi-core';
 import { z } from 'zod';
 import type { BalanceQuote } from '../../domain/balance/types';
 import type { BalanceFetchRequest, BalanceSource } from '../../ports/balance';
@@ -41,11 +40,7 @@ import {
   required,
   safeCode,
 } from './support';
-
-// A CommonJS `exports.default`: Node's ESM loader hands back module.exports, bundlers the class.
-const BssOpenApi =
-  (BssOpenApiModule as unknown as { default?: typeof BssOpenApiModule }).default ?? BssOpenApiModule;
-type BssClient = InstanceType<typeof BssOpenApiModule>;
+import { bssClient, callBssRaw, type BssClient } from '../aliyun-bss';
 
 const PROVIDER = 'aliyun';
 const ACTION = 'QueryAccountBalance';
@@ -86,7 +81,7 @@ const AUTH_CODES =
 export class AliyunBalanceSource implements BalanceSource {
   async fetchBalance(request: BalanceFetchRequest): Promise<BalanceQuote> {
     const { settings, credentials } = parseConfig(PROVIDER, aliyunConfig, request);
-    const client = createClient(credentials, settings.endpoint ?? DEFAULT_ENDPOINT);
+    const client = bssClient(credentials, settings.endpoint ?? DEFAULT_ENDPOINT, 30_000);
     const text = await abortable(PROVIDER, request.signal, () => queryAccountBalance(client));
     const body = readBody(PROVIDER, bodySchema, parseExactJson(PROVIDER, text));
     if (body.Success === false) throw codeError(body.Code, undefined, body.RequestId);
@@ -100,41 +95,9 @@ export class AliyunBalanceSource implements BalanceSource {
   }
 }
 
-function createClient(credentials: z.infer<typeof aliyunConfig.credentials>, endpoint: string): BssClient {
-  const url = new URL(endpoint);
-  return new BssOpenApi(
-    new $OpenApiUtil.Config({
-      accessKeyId: credentials.accessKeyId,
-      accessKeySecret: credentials.accessKeySecret,
-      endpoint: url.host,
-      protocol: url.protocol === 'http:' ? 'HTTP' : 'HTTPS',
-      connectTimeout: 10_000,
-      readTimeout: 30_000,
-    }),
-  );
-}
-
 async function queryAccountBalance(client: BssClient): Promise<string> {
-  // Same params as the SDK's queryAccountBalanceWithOptions, except the raw text response.
-  const params = new $OpenApiUtil.Params({
-    action: ACTION,
-    version: '2017-12-14',
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'string',
-  });
   try {
-    const response = await client.callApi(
-      params,
-      new $OpenApiUtil.OpenApiRequest({}),
-      // callApi reads only optional runtime overrides; the SDK's own methods pass an empty one.
-      {} as Parameters<BssClient['callApi']>[2],
-    );
-    return String(response.body ?? '');
+    return await callBssRaw(client, ACTION);
   } catch (err) {
     if (err instanceof AlibabaCloudError) throw codeError(err.code, err.statusCode, err.requestId);
     const code = safeCode((err as { code?: unknown }).code);

@@ -26,18 +26,13 @@
  *   `statusCode` and `requestId`; no retry unless retryOptions is set (the sync job retries).
  * - Endpoints: business.aliyuncs.com (China site), business.ap-southeast-1.aliyuncs.com (international).
  */
-import BssOpenApiModule from '@alicloud/bssopenapi20171214';
-import { $OpenApiUtil, AlibabaCloudError, OpenApiUtil } from '@alicloud/openapi-core';
+import { AlibabaCloudError } from '@alicloud/openapi-core';
 import { parse } from 'lossless-json';
 import { z } from 'zod';
 import type { RawBillLine, RawBillPage } from '../../domain/bills/types';
 import type { BillFetchRequest, BillSource } from '../../ports/billing';
+import { bssClient, callBssRaw, type BssClient } from '../aliyun-bss';
 import { parseOrThrow } from './validation';
-
-// A CommonJS `exports.default`: Node's ESM loader hands back module.exports, bundlers the class.
-const BssOpenApi =
-  (BssOpenApiModule as unknown as { default?: typeof BssOpenApiModule }).default ?? BssOpenApiModule;
-type BssClient = InstanceType<typeof BssOpenApiModule>;
 
 const ACTION = 'DescribeInstanceBill';
 const MAX_RESULTS = 300;
@@ -88,7 +83,7 @@ export class AliyunBillSource implements BillSource {
   async *fetchPages(request: BillFetchRequest): AsyncIterable<RawBillPage> {
     const credentials = parseOrThrow(credentialsSchema, request.credentials, 'aliyun credentials');
     const settings = parseOrThrow(settingsSchema, request.settings, 'aliyun settings');
-    const client = createClient(credentials, settings.endpoint);
+    const client = bssClient(credentials, settings.endpoint, 60_000);
 
     for (const billingDate of daysToFetch(request.periodMonth)) {
       // A key seen twice in one day gets an ordinal, so distinct rows never overwrite each other.
@@ -114,50 +109,19 @@ export class AliyunBillSource implements BillSource {
   }
 }
 
-function createClient(credentials: z.infer<typeof credentialsSchema>, endpoint: string): BssClient {
-  const url = new URL(/^[a-z]+:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`);
-  return new BssOpenApi(
-    new $OpenApiUtil.Config({
-      accessKeyId: credentials.accessKeyId,
-      accessKeySecret: credentials.accessKeySecret,
-      endpoint: url.host,
-      protocol: url.protocol === 'http:' ? 'HTTP' : 'HTTPS',
-      connectTimeout: 10_000,
-      readTimeout: 60_000,
-    }),
-  );
-}
-
 async function describeInstanceBill(
   client: BssClient,
   query: Record<string, string>,
 ): Promise<z.infer<typeof bodySchema>> {
-  // Same params as the SDK's describeInstanceBillWithOptions, except the raw text response.
-  const params = new $OpenApiUtil.Params({
-    action: ACTION,
-    version: '2017-12-14',
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'string',
-  });
-  let response: { body?: unknown };
+  let text: string;
   try {
-    response = await client.callApi(
-      params,
-      new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) }),
-      // callApi reads only optional runtime overrides; the SDK's own methods pass an empty one.
-      {} as Parameters<BssClient['callApi']>[2],
-    );
+    text = await callBssRaw(client, ACTION, query);
   } catch (err) {
     throw toProviderError(err);
   }
   let parsed: unknown;
   try {
-    parsed = parse(String(response.body ?? ''), null, (literal) => literal);
+    parsed = parse(text, null, (literal) => literal);
   } catch {
     throw new Error(`aliyun ${ACTION}: response is not JSON`);
   }

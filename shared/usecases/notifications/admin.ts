@@ -12,7 +12,7 @@ import { invalid, notFound } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import type { DeliveryRecord, NotificationChannelRecord } from '../../ports/channels';
 import type { RequestContext } from '../tenancy';
-import { deliver, type DeliverDeps } from './dispatch';
+import { deliver, pendingDelivery, type DeliverDeps } from './dispatch';
 
 type In<T extends z.ZodType> = z.output<T>;
 
@@ -156,24 +156,10 @@ export const testChannel = async (deps: NotificationAdminDeps, ctx: RequestConte
     },
     now,
   ))!;
-  const deliveryId = newId(now);
-  await deps.store.createDeliveries([
-    {
-      deliveryId,
-      enterpriseId: channel.enterpriseId,
-      alertId: alert.alertId,
-      alertAt: alert.at,
-      channelId: channel.id,
-      channelType: channel.type,
-      kind: alert.kind,
-      status: 'pending',
-      attempts: 0,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    },
-  ]);
-  await deliver(deps, deliveryId);
-  return deliveryView((await deps.store.getDelivery(deliveryId))!);
+  const delivery = pendingDelivery(alert, channel, now);
+  await deps.store.createDeliveries([delivery]);
+  await deliver(deps, delivery.deliveryId);
+  return deliveryView((await deps.store.getDelivery(delivery.deliveryId))!);
 };
 
 export const listAlerts = async (

@@ -10,7 +10,13 @@ import { alertMessage, routeAlert } from '../../domain/notifications/routing';
 import type { ChannelType } from '../../domain/notifications/types';
 import { newId } from '../../domain/ids';
 import type { Clock } from '../../ports/clock';
-import type { AlertRecord, DeliveryQueue, DeliveryRecord, NotificationStore } from '../../ports/channels';
+import type {
+  AlertRecord,
+  DeliveryQueue,
+  DeliveryRecord,
+  NotificationChannelRecord,
+  NotificationStore,
+} from '../../ports/channels';
 import {
   DeliveryError,
   type ChannelSender,
@@ -48,6 +54,25 @@ export interface DeliverDeps {
   settings: DeliverySettings;
 }
 
+/** A delivery of `alert` to `channel`, not yet attempted. */
+export const pendingDelivery = (
+  alert: AlertRecord,
+  channel: NotificationChannelRecord,
+  now: Date,
+): DeliveryRecord => ({
+  deliveryId: newId(now),
+  enterpriseId: alert.enterpriseId,
+  alertId: alert.alertId,
+  alertAt: alert.at,
+  channelId: channel.id,
+  channelType: channel.type,
+  kind: alert.kind,
+  status: 'pending',
+  attempts: 0,
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+});
+
 /** Routes a recorded alert: one pending delivery per chosen channel, queued for the worker. */
 export const routeRecordedAlert = async (
   deps: DispatchDeps,
@@ -62,21 +87,7 @@ export const routeRecordedAlert = async (
     alert.severity,
   );
   const now = deps.clock.now();
-  const deliveries: DeliveryRecord[] = channels
-    .filter((c) => chosen.includes(c.id))
-    .map((channel) => ({
-      deliveryId: newId(now),
-      enterpriseId: alert.enterpriseId,
-      alertId: alert.alertId,
-      alertAt: alert.at,
-      channelId: channel.id,
-      channelType: channel.type,
-      kind: alert.kind,
-      status: 'pending',
-      attempts: 0,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    }));
+  const deliveries = channels.filter((c) => chosen.includes(c.id)).map((c) => pendingDelivery(alert, c, now));
   await deps.store.createDeliveries(deliveries);
   await deps.queue.enqueue(deliveries.map((d) => d.deliveryId));
   return deliveries;
