@@ -80,7 +80,8 @@ export class DynamoBalanceStore implements BalanceStore {
     const { data } = await this.e.balanceReading.query
       .bySourceTime({ sourceId })
       .between({ at: fromIso }, { at: toIso })
-      .go({ pages: 'all' });
+      // A Limit per page keeps DynamoDB Local from reading the rest of the partition for each one.
+      .go({ pages: 'all', limit: 1000 });
     return data.map(toReading);
   }
 }

@@ -31,6 +31,14 @@ type Item<K extends keyof Entities> = EntityItem<Entities[K]>;
 
 const BATCH_RETRIES = 8;
 
+/**
+ * Items per Query page when reading a whole account-month. Without a Limit, DynamoDB Local reads
+ * every item left in the partition for each page (measured: page times fell from 440 ms to 33 ms
+ * across a 30,000-item month, so a month's read grew with its square); 1,000 bill items are about
+ * DynamoDB's own 1 MB page, so this costs nothing in AWS.
+ */
+const QUERY_PAGE_ITEMS = 1000;
+
 /** ElectroDB hands back the keys of items DynamoDB left unprocessed; this writes them again. */
 const writeInBatches = async <T>(
   items: T[],
@@ -235,7 +243,7 @@ export class DynamoBillStore implements BillStore {
         await this.e.cloudBillItem.query
           .byAccountPeriod({ cloudAccountId, periodMonth })
           .where((a, { ne }) => ne(a.jobId, jobId))
-          .go({ cursor, pages: 1, attributes: ['itemId'] });
+          .go({ cursor, pages: 1, limit: QUERY_PAGE_ITEMS, attributes: ['itemId'] });
       if (result.data.length > 0) {
         const keys = result.data.map(({ itemId }) => ({ cloudAccountId, periodMonth, itemId }));
         await writeInBatches(
@@ -256,7 +264,7 @@ export class DynamoBillStore implements BillStore {
     do {
       const result: { data: RollupBillItem[]; cursor: string | null } = await this.e.cloudBillItem.query
         .byEnterprisePeriod({ enterpriseId, periodMonth })
-        .go({ cursor, pages: 1, attributes: [...ROLLUP_ITEM_FIELDS] });
+        .go({ cursor, pages: 1, limit: QUERY_PAGE_ITEMS, attributes: [...ROLLUP_ITEM_FIELDS] });
       yield result.data;
       cursor = result.cursor;
     } while (cursor);
