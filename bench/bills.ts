@@ -46,7 +46,8 @@ const writeFocusFile = async (path: string, rows: number): Promise<Record<string
     const file = generateFocusCsv(Math.min(PART_ROWS, rows - done), part + 1);
     // Every part but the first drops its header line.
     const body = part === 0 ? file.csv : file.csv.slice(file.csv.indexOf('\n') + 1);
-    if (!out.write(`${part === 0 ? '' : '\n'}${body}`)) await once(out, 'drain');
+    // Each part ends with its CRLF, so the next one follows directly.
+    if (!out.write(body)) await once(out, 'drain');
     for (const [currency, amount] of Object.entries(file.billedTotals))
       totals.set(currency, (totals.get(currency) ?? decimal(0)).plus(amount));
   }
