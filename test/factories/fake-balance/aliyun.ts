@@ -8,9 +8,9 @@
  * HostId, Code, Message, Recommend}`, and records every request.
  */
 import { randomUUID } from 'node:crypto';
-import type { FakeResponse, RecordedRequest } from '../fake-upstream';
+import type { RecordedRequest } from '../fake-upstream';
 import { startRecordingServer } from '../fake-upstream';
-import { rawQuery, verifySignature } from '../fake-billing/aliyun';
+import { rawQuery, sendBss, sendBssError, verifySignature } from '../fake-billing/aliyun';
 
 export type FakeAliyunBalanceMode =
   | 'ok'
@@ -60,18 +60,18 @@ export async function startFakeAliyunBalance(options: FakeAliyunBalanceOptions):
     if (mode === 'hang') return;
     const requestId = randomUUID().toUpperCase();
     const auth = verifySignature(recorded, rawQuery(recorded.rawUrl), options);
-    if (auth) return sendError(res, auth.status, auth.code, auth.message, requestId);
+    if (auth) return sendBssError(res, auth.status, auth.code, auth.message, requestId);
     if (recorded.headers['x-acs-action'] !== 'QueryAccountBalance') {
-      return sendError(res, 404, 'InvalidAction.NotFound', 'Specified api is not found.', requestId);
+      return sendBssError(res, 404, 'InvalidAction.NotFound', 'Specified api is not found.', requestId);
     }
     if (recorded.headers['x-acs-version'] !== '2017-12-14') {
-      return sendError(res, 400, 'InvalidVersion', 'Specified parameter Version is not valid.', requestId);
+      return sendBssError(res, 400, 'InvalidVersion', 'Specified parameter Version is not valid.', requestId);
     }
     if (mode === 'not_authorized') {
-      return sendError(res, 400, 'NotAuthorized', 'This API is not authorized for caller.', requestId);
+      return sendBssError(res, 400, 'NotAuthorized', 'This API is not authorized for caller.', requestId);
     }
     if (mode === 'throttled') {
-      return sendError(
+      return sendBssError(
         res,
         400,
         'Throttling.User',
@@ -80,7 +80,7 @@ export async function startFakeAliyunBalance(options: FakeAliyunBalanceOptions):
       );
     }
     if (mode === 'server_error') {
-      return sendError(
+      return sendBssError(
         res,
         500,
         'InternalError',
@@ -89,14 +89,14 @@ export async function startFakeAliyunBalance(options: FakeAliyunBalanceOptions):
       );
     }
     if (mode === 'not_success') {
-      return send(res, 200, {
+      return sendBss(res, 200, {
         Code: 'NotApplicable',
         Message: 'This API is not applicable for caller.',
         RequestId: requestId,
         Success: false,
       });
     }
-    send(
+    sendBss(
       res,
       200,
       {
@@ -122,31 +122,4 @@ export async function startFakeAliyunBalance(options: FakeAliyunBalanceOptions):
     },
     close: () => server.close(),
   };
-}
-
-const NUMBER_MARK = '\u0000num:';
-
-/** Writes the fields named in `asNumbers` as bare JSON number literals with the configured digits. */
-function send(res: FakeResponse, status: number, body: unknown, asNumbers = new Set<string>()): void {
-  const json = JSON.stringify(body, (key, value: unknown) =>
-    asNumbers.has(key) && typeof value === 'string' ? `${NUMBER_MARK}${value}` : value,
-  ).replace(/"\\u0000num:([^"]*)"/g, '$1');
-  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' });
-  res.end(json);
-}
-
-function sendError(
-  res: FakeResponse,
-  status: number,
-  code: string,
-  message: string,
-  requestId: string,
-): void {
-  send(res, status, {
-    RequestId: requestId,
-    HostId: 'business.aliyuncs.com',
-    Code: code,
-    Message: message,
-    Recommend: `https://api.aliyun.com/troubleshoot?q=${code}&product=BssOpenApi`,
-  });
 }

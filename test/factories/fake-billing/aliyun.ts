@@ -61,6 +61,8 @@ const AMOUNT_FIELDS = new Set([
 ]);
 const NUMBER_MARK = '\u0000num:';
 
+const send = (res: FakeResponse, status: number, body: unknown) => sendBss(res, status, body, AMOUNT_FIELDS);
+
 export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeAliyun> {
   let items = options.items ?? [];
   let mode: FakeAliyunMode = 'ok';
@@ -71,9 +73,9 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
     const requestId = randomUUID().toUpperCase();
     const query = rawQuery(recorded.rawUrl);
     const auth = verifySignature(recorded, query, options);
-    if (auth) return sendError(res, auth.status, auth.code, auth.message, requestId);
+    if (auth) return sendBssError(res, auth.status, auth.code, auth.message, requestId);
     if (recorded.headers['x-acs-action'] !== 'DescribeInstanceBill') {
-      return sendError(
+      return sendBssError(
         res,
         404,
         'InvalidAction.NotFound',
@@ -82,10 +84,10 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
       );
     }
     if (recorded.headers['x-acs-version'] !== '2017-12-14') {
-      return sendError(res, 400, 'InvalidVersion', 'Specified parameter Version is not valid.', requestId);
+      return sendBssError(res, 400, 'InvalidVersion', 'Specified parameter Version is not valid.', requestId);
     }
     if (mode === 'throttled') {
-      return sendError(
+      return sendBssError(
         res,
         400,
         'Throttling.User',
@@ -98,7 +100,7 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
       mode === 'server_error' ||
       (failFromDate !== null && billingDate !== null && billingDate >= failFromDate)
     ) {
-      return sendError(
+      return sendBssError(
         res,
         500,
         'InternalError',
@@ -117,7 +119,7 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
 
     const params = Object.fromEntries(query);
     if (!params.BillingCycle || params.Granularity !== 'DAILY' || !params.BillingDate) {
-      return sendError(
+      return sendBssError(
         res,
         400,
         'MissingParameter',
@@ -127,7 +129,7 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
     }
     const maxResults = Number(params.MaxResults ?? '20');
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 300) {
-      return sendError(
+      return sendBssError(
         res,
         400,
         'InvalidParameter',
@@ -138,7 +140,7 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
     const day = items.filter((item) => item.BillingDate === params.BillingDate);
     const offset = params.NextToken ? readToken(params.NextToken, params.BillingDate) : 0;
     if (offset === undefined) {
-      return sendError(
+      return sendBssError(
         res,
         400,
         'InvalidParameter',
@@ -292,23 +294,29 @@ function readToken(value: string, day: string): number | undefined {
   return tokenDay === day && offset && /^\d+$/.test(offset) ? Number(offset) : undefined;
 }
 
-/** Writes amount fields as bare JSON number literals with the configured digits. */
-function send(res: FakeResponse, status: number, body: unknown): void {
+/** Writes the fields named in `asNumbers` as bare JSON number literals with the configured digits. */
+export function sendBss(
+  res: FakeResponse,
+  status: number,
+  body: unknown,
+  asNumbers: ReadonlySet<string> = new Set(),
+): void {
   const json = JSON.stringify(body, (key, value: unknown) =>
-    AMOUNT_FIELDS.has(key) && typeof value === 'string' ? `${NUMBER_MARK}${value}` : value,
+    asNumbers.has(key) && typeof value === 'string' ? `${NUMBER_MARK}${value}` : value,
   ).replace(/"\\u0000num:([^"]*)"/g, '$1');
   res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' });
   res.end(json);
 }
 
-function sendError(
+/** An error in the POP shape BSS answers with. */
+export function sendBssError(
   res: FakeResponse,
   status: number,
   code: string,
   message: string,
   requestId: string,
 ): void {
-  send(res, status, {
+  sendBss(res, status, {
     RequestId: requestId,
     HostId: 'business.aliyuncs.com',
     Code: code,
