@@ -26,8 +26,11 @@ export interface UsageRecord {
   failovers: { accountId: string; failure: string }[];
 }
 
-/** GROUPSVC and GROUPMODEL ids are `<groupId>#<serviceType>` and `<groupId>#<model>`. */
-export type AggregateScope = 'GROUP' | 'AIACCT' | 'MODEL' | 'GROUPSVC' | 'GROUPMODEL';
+/**
+ * GROUPSVC, GROUPMODEL and GROUPACCT ids are `<groupId>#<serviceType>`, `<groupId>#<model>` and
+ * `<groupId>#<accountId>`; GROUPACCT is kept by month only (the P&L feeds).
+ */
+export type AggregateScope = 'GROUP' | 'AIACCT' | 'MODEL' | 'GROUPSVC' | 'GROUPMODEL' | 'GROUPACCT';
 export type Granularity = 'H' | 'D' | 'M';
 
 export interface UsageAggregate {
@@ -49,6 +52,8 @@ export interface UsageAggregate {
    * when an older record lands late); null on aggregates last written before it existed.
    */
   lastRequestAt: string | null;
+  /** Distinct users (a key without a user counts as one) of a GROUP month aggregate; 0 elsewhere. */
+  activeUsers: number;
 }
 
 /**

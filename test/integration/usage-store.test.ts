@@ -82,21 +82,25 @@ describe('usage store', () => {
   });
 });
 
-/** The five scopes a record adds to, as the port documents them. */
-const scopesOf = (r: UsageRecord): [AggregateScope, string][] => [
+/** The scopes a record adds to at a granularity, as the port documents them (group × account by month only). */
+const scopesOf = (r: UsageRecord, granularity: Granularity): [AggregateScope, string][] => [
   ['GROUP', r.groupId],
   ['AIACCT', r.accountId],
   ['MODEL', r.model],
   ['GROUPSVC', `${r.groupId}#${r.serviceType}`],
   ['GROUPMODEL', `${r.groupId}#${r.model}`],
+  ...(granularity === 'M' ? [['GROUPACCT', `${r.groupId}#${r.accountId}`] as [AggregateScope, string]] : []),
 ];
 
 /** Aggregates summed independently of the store: `<scope>#<scopeId>` → figures, for one period. */
 const expectedAggregates = (records: readonly UsageRecord[], granularity: Granularity, period: string) => {
   const length = { H: 13, D: 10, M: 7 }[granularity];
-  const sums = new Map<string, Omit<UsageAggregate, 'cost'> & { cost: Record<string, Decimal> }>();
+  const sums = new Map<
+    string,
+    Omit<UsageAggregate, 'cost'> & { cost: Record<string, Decimal>; users: Set<string> }
+  >();
   for (const r of records.filter((r) => r.at.slice(0, length) === period)) {
-    for (const [scope, scopeId] of scopesOf(r)) {
+    for (const [scope, scopeId] of scopesOf(r, granularity)) {
       const key = `${scope}#${scopeId}`;
       const sum = sums.get(key) ?? {
         scope,
@@ -111,6 +115,8 @@ const expectedAggregates = (records: readonly UsageRecord[], granularity: Granul
         latencyMsTotal: 0,
         cost: {},
         lastRequestAt: r.at,
+        activeUsers: 0,
+        users: new Set<string>(),
       };
       sum.requests += 1;
       sum.errors += r.status === 'success' ? 0 : 1;
@@ -120,11 +126,14 @@ const expectedAggregates = (records: readonly UsageRecord[], granularity: Granul
       sum.latencyMsTotal += r.latencyMs;
       sum.cost[r.currency] = (sum.cost[r.currency] ?? new Decimal(0)).plus(r.cost);
       if (r.at > sum.lastRequestAt!) sum.lastRequestAt = r.at;
+      // Distinct users are counted on a group's month only; a key without a user is one user.
+      if (scope === 'GROUP' && granularity === 'M') sum.users.add(r.userId ?? `key:${r.apiKeyId}`);
+      sum.activeUsers = sum.users.size;
       sums.set(key, sum);
     }
   }
   return new Map(
-    [...sums].map(([key, sum]) => [
+    [...sums].map(([key, { users: _users, ...sum }]) => [
       key,
       { ...sum, cost: Object.fromEntries(Object.entries(sum.cost).map(([c, d]) => [c, d.toFixed()])) },
     ]),
@@ -139,7 +148,7 @@ const expectAggregatesOf = async (
   period: string,
 ) => {
   const stored: UsageAggregate[] = [];
-  for (const scope of ['GROUP', 'AIACCT', 'MODEL', 'GROUPSVC', 'GROUPMODEL'])
+  for (const scope of ['GROUP', 'AIACCT', 'MODEL', 'GROUPSVC', 'GROUPMODEL', 'GROUPACCT'])
     stored.push(...(await target.periodAggregates('E2', granularity, period, `${scope}#`)));
   const expected = expectedAggregates(records, granularity, period);
   expect(stored.length).toBe(expected.size);
@@ -167,6 +176,9 @@ const batchUsage = (i: number, over: Partial<UsageRecord> = {}): UsageRecord =>
     at: `2026-12-01T${String(8 + (i % 3)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07.${String(i).padStart(3, '0')}Z`,
     cost: `0.000${String(100 + ((i * 37) % 900))}`,
     currency: i % 11 === 0 ? 'EUR' : 'USD',
+    // Four users, and keys used without a user: distinct users per group month must come out exact.
+    userId: i % 5 === 0 ? null : `U${i % 4}`,
+    apiKeyId: `K${i % 2}`,
     ...over,
   });
 
@@ -217,7 +229,7 @@ describe('usage store batches', () => {
 
   it('splits a batch so that no transaction exceeds 100 items', async () => {
     const { store: target, transactions } = await observedStore();
-    // One group, account, model and hour: 15 aggregates, so 85 puts fill the first transaction.
+    // One group, account, model and hour: 16 aggregates, so 84 puts fill the first transaction.
     const records = Array.from({ length: 150 }, (_, i) =>
       batchUsage(i, {
         groupId: 'BG1',
@@ -228,7 +240,7 @@ describe('usage store batches', () => {
       }),
     );
     expect(await target.recordBatch(records)).toEqual({ recorded: 150, duplicates: 0 });
-    expect(transactions).toEqual([100, 65 + 15]);
+    expect(transactions).toEqual([100, 66 + 16]);
     expect(await target.recordsOfGroupDay('BG1', '2026-12-02')).toHaveLength(150);
     await expectAggregatesOf(target, records, 'H', '2026-12-02T10');
     await expectAggregatesOf(target, records, 'M', '2026-12');

@@ -1,9 +1,10 @@
 /**
  * Metering on DynamoDB. Usage records and their aggregate updates (group, account, model,
- * group × serviceType and group × model; each by hour, day and month) go in one transaction,
+ * group × serviceType and group × model, each by hour, day and month; group × account by month,
+ * for the P&L feeds) go in one transaction,
  * each record guarded by its attribute_not_exists, so the aggregates always equal the sum of the
  * records, and a retried write counts once. A batch merges the updates of records that share an
- * aggregate, so 25 records of one group and model cost far fewer than 25 × 16 items.
+ * aggregate, so 25 records of one group and model cost far fewer than 25 × 17 items.
  *
  * Money counters are DynamoDB Numbers (exact decimal arithmetic to 38 digits) written with
  * NumberValue and read with wrapNumbers, never through a JS float. This raw document-client code
@@ -56,6 +57,7 @@ const toAggregate = (item: Record<string, NativeAttributeValue>): UsageAggregate
       .filter(([name]) => name.startsWith('cost_'))
       .map(([name, value]) => [name.slice(5), text(value)]),
   ),
+  activeUsers: item.activeUsers instanceof Set ? item.activeUsers.size : 0,
   lastRequestAt: typeof item.lastRequestAt === 'string' ? item.lastRequestAt : null,
 });
 
@@ -81,20 +83,25 @@ interface AggregateDelta {
   latencyMsTotal: number;
   cost: Map<string, DecimalValue>;
   lastRequestAt: string;
+  /** Distinct users (or keys without a user) to add to the aggregate's set; kept on GROUP by month only. */
+  users: Set<string>;
 }
 
-/** The fifteen aggregate items one record adds to, with their identifying attributes. */
+const ALL_GRANULARITIES: readonly Granularity[] = ['H', 'D', 'M'];
+
+/** The sixteen aggregate items one record adds to, with their identifying attributes. */
 const aggregatesOf = (usage: UsageRecord) => {
   const periods = periodsOf(usage.at);
-  const scopes: [AggregateScope, string][] = [
-    ['GROUP', usage.groupId],
-    ['AIACCT', usage.accountId],
-    ['MODEL', usage.model],
-    ['GROUPSVC', `${usage.groupId}#${usage.serviceType}`],
-    ['GROUPMODEL', `${usage.groupId}#${usage.model}`],
+  const scopes: [AggregateScope, string, readonly Granularity[]][] = [
+    ['GROUP', usage.groupId, ALL_GRANULARITIES],
+    ['AIACCT', usage.accountId, ALL_GRANULARITIES],
+    ['MODEL', usage.model, ALL_GRANULARITIES],
+    ['GROUPSVC', `${usage.groupId}#${usage.serviceType}`, ALL_GRANULARITIES],
+    ['GROUPMODEL', `${usage.groupId}#${usage.model}`, ALL_GRANULARITIES],
+    ['GROUPACCT', `${usage.groupId}#${usage.accountId}`, ['M']],
   ];
-  return scopes.flatMap(([scope, scopeId]) =>
-    (Object.keys(periods) as Granularity[]).map((granularity) => ({
+  return scopes.flatMap(([scope, scopeId, granularities]) =>
+    granularities.map((granularity) => ({
       id: `AGG#${scope}#${scopeId}\u0000${granularity}#${periods[granularity]}`,
       key: { pk: `AGG#${scope}#${scopeId}`, sk: `${granularity}#${periods[granularity]}` },
       scope,
@@ -102,6 +109,8 @@ const aggregatesOf = (usage: UsageRecord) => {
       granularity,
       period: periods[granularity],
       enterprisePeriod: `AGG#ENT#${usage.enterpriseId}#${granularity}#${periods[granularity]}`,
+      // A month's distinct users feed the P&L; a set per hour or day would only cost writes.
+      tracksUsers: scope === 'GROUP' && granularity === 'M',
     })),
   );
 };
@@ -113,8 +122,10 @@ const mergedDeltas = (records: readonly UsageRecord[]): AggregateDelta[] => {
     for (const target of aggregatesOf(usage)) {
       let delta = deltas.get(target.id);
       if (!delta) {
+        const { tracksUsers: _tracksUsers, ...identity } = target;
         delta = {
-          ...target,
+          ...identity,
+          users: new Set(),
           requests: 0,
           errors: 0,
           promptTokens: 0,
@@ -137,6 +148,7 @@ const mergedDeltas = (records: readonly UsageRecord[]): AggregateDelta[] => {
         (delta.cost.get(usage.currency) ?? decimal(0)).plus(decimal(usage.cost)),
       );
       if (usage.at > delta.lastRequestAt) delta.lastRequestAt = usage.at;
+      if (target.tracksUsers) delta.users.add(usage.userId ?? `key:${usage.apiKeyId}`);
     }
   }
   return [...deltas.values()];
@@ -288,6 +300,7 @@ export class DynamoUsageStore implements UsageStore {
           (raise ? ', lastRequestAt = :at ' : ' ') +
           'ADD requests :requests, errors :errors, promptTokens :pt, completionTokens :ct, ' +
           'cachedPromptTokens :cached, latencyMsTotal :latency' +
+          (delta.users.size > 0 ? ', activeUsers :users' : '') +
           currencies.map((_, i) => `, #cost${i} :cost${i}`).join(''),
         // ISO timestamps of one format order as strings.
         ...(raise && {
@@ -314,6 +327,8 @@ export class DynamoUsageStore implements UsageStore {
           ':cached': delta.cachedPromptTokens,
           ':latency': delta.latencyMsTotal,
           ...(raise && { ':at': delta.lastRequestAt }),
+          // A string set: ADD keeps each user once however often they call.
+          ...(delta.users.size > 0 && { ':users': delta.users }),
           ...Object.fromEntries(
             currencies.map((currency, i) => [
               `:cost${i}`,
