@@ -6,6 +6,7 @@ import { buildBalanceEntities } from '../../../shared/adapters/dynamo/balance-en
 import { buildBillEntities } from '../../../shared/adapters/dynamo/bill-entities';
 import { buildEntities } from '../../../shared/adapters/dynamo/entities';
 import { buildNotificationEntities } from '../../../shared/adapters/dynamo/notification-entities';
+import { buildPnlEntities } from '../../../shared/adapters/dynamo/pnl-entities';
 import { buildSubscriptionEntities } from '../../../shared/adapters/dynamo/subscription-entities';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -25,6 +26,19 @@ describe('ElectroDB models', () => {
       'notificationChannel',
       'notificationRouting',
       'delivery',
+    ]);
+    const pnl = buildPnlEntities(client, 'models', { validateModels: true });
+    expect(Object.keys(pnl.entities)).toEqual([
+      'costCenter',
+      'uniqueGuard',
+      'costEntry',
+      'revenue',
+      'budget',
+      'invoice',
+      'pnlSummary',
+      'dirtyMonth',
+      'pnlSettings',
+      'selfHostedModel',
     ]);
   });
 
