@@ -8,6 +8,7 @@ import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '..
 import { balanceRoutes } from '../shared/contracts/balance';
 import { billRoutes } from '../shared/contracts/bills';
 import { notificationRoutes } from '../shared/contracts/notifications';
+import { pnlRoutes } from '../shared/contracts/pnl';
 import { subscriptionRoutes } from '../shared/contracts/subscriptions';
 import { gatewayRoutes } from '../shared/contracts/gateway';
 import { systemRoutes } from '../shared/contracts/system';
@@ -223,6 +224,26 @@ export const functions = [
     schedule: 'cron(0 1 * * ? *)',
     memoryMb: 256,
     timeoutSeconds: 300,
+    needs: { table: 'readWrite', sendTo: ['notifications'] },
+  },
+  {
+    name: 'pnl',
+    entry: 'functions/pnl/handler.ts',
+    description:
+      'Virtual P&L API: cost centers, costs, revenues, budgets, invoices, P&L, cost analysis and ROI',
+    routes: toRouteSpecs(pnlRoutes),
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    needs: { table: 'readWrite' },
+  },
+  {
+    name: 'pnl-rollup',
+    entry: 'functions/jobs/pnl-rollup/handler.ts',
+    description:
+      'Hourly: feeds usage, self-hosted cost, bills and savings into the P&L, recomputes dirty months, checks budgets',
+    schedule: 'cron(15 * * * ? *)',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
     needs: { table: 'readWrite', sendTo: ['notifications'] },
   },
 ] as const satisfies readonly FunctionSpec[];

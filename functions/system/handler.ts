@@ -3,6 +3,7 @@ import { balanceRoutes } from '../../shared/contracts/balance';
 import { billRoutes } from '../../shared/contracts/bills';
 import { gatewayRoutes } from '../../shared/contracts/gateway';
 import { notificationRoutes } from '../../shared/contracts/notifications';
+import { pnlRoutes } from '../../shared/contracts/pnl';
 import { subscriptionRoutes } from '../../shared/contracts/subscriptions';
 import { systemRoutes } from '../../shared/contracts/system';
 import { tenancyRoutes } from '../../shared/contracts/tenancy';
@@ -26,6 +27,7 @@ const openApi = () =>
       ...Object.values(balanceRoutes),
       ...Object.values(notificationRoutes),
       ...Object.values(subscriptionRoutes),
+      ...Object.values(pnlRoutes),
     ],
     version,
   ));

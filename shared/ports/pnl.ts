@@ -206,8 +206,7 @@ export interface PnlSettingsRecord {
   /** What the same tokens would cost on a cloud API, per million tokens; prices cost savings. */
   referenceCloudPricePerMillion: string | null;
   referenceCurrency: string;
-  /** Internal invoices: how the platform cost is split, discount and tax in percent, days to pay. */
-  billingBasis: 'tokens' | 'requests' | 'cost';
+  /** Internal invoices: discount and tax in percent, days to pay. */
   discountPercent: string;
   taxPercent: string;
   paymentDays: number;

@@ -477,7 +477,6 @@ describe('pnl store: budgets, invoices, summaries', () => {
       enterpriseId: 'E1',
       referenceCloudPricePerMillion: null,
       referenceCurrency: 'USD',
-      billingBasis: 'tokens' as const,
       discountPercent: '0',
       taxPercent: '6.5',
       paymentDays: 30,

@@ -395,7 +395,6 @@ const definePnlEntities = (client: DynamoDBDocumentClient, table: string) => {
         /** Absent: no reference price. */
         referenceCloudPricePerMillion: { type: 'string' },
         referenceCurrency: { type: 'string', required: true },
-        billingBasis: { type: ['tokens', 'requests', 'cost'] as const, required: true },
         discountPercent: { type: 'string', required: true },
         taxPercent: { type: 'string', required: true },
         paymentDays: { type: 'number', required: true },
