@@ -40,6 +40,10 @@ export const handler = dispatch(
     route(r.listCostEntries, (ctx, { params, query }) =>
       facts.listCostEntries(deps, ctx, params.enterpriseId, query),
     ),
+    route(r.getCostEntry, (ctx, { params }) => facts.getCostEntry(deps, ctx, params.entryId)),
+    route(r.updateCostEntry, (ctx, { params, body }) =>
+      facts.updateCostEntry(deps, ctx, params.entryId, body),
+    ),
     route(r.deleteCostEntry, (ctx, { params }) => facts.deleteCostEntry(deps, ctx, params.entryId)),
     route(r.allocateCost, (ctx, { params, body }) =>
       facts.allocateCost(deps, ctx, params.enterpriseId, body),
@@ -50,6 +54,8 @@ export const handler = dispatch(
     route(r.listRevenues, (ctx, { params, query }) =>
       facts.listRevenues(deps, ctx, params.enterpriseId, query),
     ),
+    route(r.getRevenue, (ctx, { params }) => facts.getRevenue(deps, ctx, params.revenueId)),
+    route(r.updateRevenue, (ctx, { params, body }) => facts.updateRevenue(deps, ctx, params.revenueId, body)),
     route(r.deleteRevenue, (ctx, { params }) => facts.deleteRevenue(deps, ctx, params.revenueId)),
     route(r.createBudget, (ctx, { params, body }) =>
       budgets.createBudget(deps, ctx, params.costCenterId, body),

@@ -182,6 +182,26 @@ export const CreateCostEntry = z.strictObject({
   transactionId: Text(200).optional(),
 });
 
+/**
+ * Corrects a manual or imported cost (fed and allocated ones follow their source); null clears an
+ * optional field. Moving it to another date re-checks its period.
+ */
+export const UpdateCostEntry = z
+  .strictObject({
+    costCenterId: Id,
+    recordDate: Day,
+    category: CostCategory,
+    costType: z.enum(['fixed', 'variable', 'one_time']),
+    costSubcategory: Text(100).nullable(),
+    amount: PositiveDecimal,
+    currency: CurrencyCode,
+    description: Text(2000).nullable(),
+    costDetails: Details.nullable(),
+    transactionId: Text(200).nullable(),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+
 /** At most 1,000 entries, validated as a whole: one bad entry rejects the batch and nothing is written. */
 export const ImportCostEntries = z.strictObject({
   entries: z.array(CreateCostEntry).min(1).max(1000),
@@ -285,6 +305,29 @@ export const CreateRevenue = z.strictObject({
   /** Identifies the revenue: posting the same reference again changes nothing. */
   reference: Text(200).optional(),
 });
+
+/** Corrects a manual revenue; null clears an optional field; incrementalAmount follows. */
+export const UpdateRevenue = z
+  .strictObject({
+    costCenterId: Id,
+    recordDate: Day,
+    revenueSource: CreateRevenue.shape.revenueSource,
+    revenueSubcategory: Text(100).nullable(),
+    amount: PositiveDecimal,
+    currency: CurrencyCode,
+    attributionMethod: z.enum(['direct', 'proportional', 'model_based', 'estimated']),
+    attributionConfidence: Ratio,
+    contributionRatio: Ratio,
+    customerId: Text(200).nullable(),
+    customerTier: Text(100).nullable(),
+    productFeature: Text(200).nullable(),
+    description: Text(2000).nullable(),
+    revenueDetails: Details.nullable(),
+    baselinePeriod: Month.nullable(),
+    baselineAmount: NonNegativeDecimalString.nullable(),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
 export const RevenueQuery = z.strictObject({ month: Month, costCenterId: Id.optional() });
 
@@ -761,6 +804,27 @@ export const pnlRoutes = {
     query: CostEntryQuery,
     response: z.object({ items: z.array(CostEntry) }),
   }),
+  getCostEntry: defineRoute({
+    id: 'getCostEntry',
+    method: 'GET',
+    path: '/api/cost-entries/{entryId}',
+    auth: 'admin',
+    tag,
+    summary: 'One cost entry',
+    params: FactParams,
+    response: CostEntry,
+  }),
+  updateCostEntry: defineRoute({
+    id: 'updateCostEntry',
+    method: 'PATCH',
+    path: '/api/cost-entries/{entryId}',
+    auth: 'admin',
+    tag,
+    summary: 'Correct a manual or imported cost',
+    params: FactParams,
+    body: UpdateCostEntry,
+    response: CostEntry,
+  }),
   deleteCostEntry: defineRoute({
     id: 'deleteCostEntry',
     method: 'DELETE',
@@ -806,6 +870,27 @@ export const pnlRoutes = {
     params: EnterpriseParams,
     query: RevenueQuery,
     response: z.object({ items: z.array(Revenue) }),
+  }),
+  getRevenue: defineRoute({
+    id: 'getRevenue',
+    method: 'GET',
+    path: '/api/revenues/{revenueId}',
+    auth: 'admin',
+    tag,
+    summary: 'One revenue attribution',
+    params: RevenueParams,
+    response: Revenue,
+  }),
+  updateRevenue: defineRoute({
+    id: 'updateRevenue',
+    method: 'PATCH',
+    path: '/api/revenues/{revenueId}',
+    auth: 'admin',
+    tag,
+    summary: 'Correct a manual revenue attribution',
+    params: RevenueParams,
+    body: UpdateRevenue,
+    response: Revenue,
   }),
   deleteRevenue: defineRoute({
     id: 'deleteRevenue',

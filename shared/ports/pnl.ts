@@ -244,6 +244,8 @@ export interface PnlStore {
     entries: CostEntryRecord[],
   ): Promise<{ created: CostEntryRecord[]; existing: CostEntryRecord[] }>;
   getCostEntry(id: string): Promise<CostEntryRecord | null>;
+  /** Replaces a stored entry (same id); NOT_FOUND when it is gone. Marks the months of both versions dirty. */
+  replaceCostEntry(entry: CostEntryRecord, previous: CostEntryRecord): Promise<void>;
   deleteCostEntry(entry: CostEntryRecord): Promise<void>;
   costEntriesOfCenter(costCenterId: string, month: string): Promise<CostEntryRecord[]>;
   costEntriesOfEnterprise(enterpriseId: string, month: string): Promise<CostEntryRecord[]>;
@@ -261,6 +263,8 @@ export interface PnlStore {
   // Revenues
   createRevenues(revenues: RevenueRecord[]): Promise<{ created: RevenueRecord[]; existing: RevenueRecord[] }>;
   getRevenue(id: string): Promise<RevenueRecord | null>;
+  /** Replaces a stored revenue (same id); NOT_FOUND when it is gone. Marks the months of both versions dirty. */
+  replaceRevenue(revenue: RevenueRecord, previous: RevenueRecord): Promise<void>;
   deleteRevenue(revenue: RevenueRecord): Promise<void>;
   revenuesOfEnterprise(enterpriseId: string, month: string): Promise<RevenueRecord[]>;
   replaceFedRevenues(

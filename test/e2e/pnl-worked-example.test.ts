@@ -745,6 +745,58 @@ describe('virtual P&L worked example', () => {
     expect(analysis.byCategory.find((c: any) => c.category === 'cloud_fallback').amount).toBe('13.25');
   });
 
+  it('corrects manual facts, allocates by usage, and recomputes on demand', async () => {
+    const entries = (await ok(get(ent(`/cost-entries?month=${MONTH}&costCenterId=${ids.prod}`))))
+      .items as any[];
+    const personnel = entries.find((e) => e.sourceSystem === 'manual' && e.category === 'personnel');
+    expect((await ok(get(`/api/cost-entries/${personnel.id}`))).amount).toBe('5000.00');
+    const corrected = await ok(
+      http.patch(
+        `/api/cost-entries/${personnel.id}`,
+        { amount: '5100.00', description: 'with bonus' },
+        { token },
+      ),
+    );
+    expect(corrected).toMatchObject({
+      amount: '5100.00',
+      description: 'with bonus',
+      recordDate: '2026-10-31',
+    });
+    const fed = entries.find((e) => e.sourceSystem === 'self_hosted');
+    await rejected(
+      http.patch(`/api/cost-entries/${fed.id}`, { amount: '1.00' }, { token }),
+      /cannot be edited/,
+    );
+    expect((await http.del(`/api/cost-entries/${fed.id}`, { token })).status).toBe(400);
+
+    // RES used 2,001,060,000 tokens (with the late usage), PROD 1,000,500,000: 10.00 splits 6.67 / 3.33.
+    const split = await ok(
+      post(ent('/cost-allocations'), {
+        recordDate: '2026-10-30',
+        category: 'software',
+        amount: '10.00',
+        currency: 'USD',
+        sourceReference: 'ide-licences-oct',
+        strategy: { method: 'proportional', basis: 'tokens', costCenterIds: [ids.res, ids.prod] },
+      }),
+      201,
+    );
+    expect(split.entries.map((e: any) => [e.amount, e.allocationBasis, e.allocationPercentage])).toEqual([
+      ['6.67', '2001060000', '66.667333'],
+      ['3.33', '1000500000', '33.332667'],
+    ]);
+
+    const recomputed = await ok(post(ent('/pnl/recompute'), { month: MONTH }));
+    expect(recomputed).toMatchObject({ month: MONTH, recomputedMonths: [MONTH] });
+    expect(recomputed.feeds).toMatchObject({
+      costsChanged: false,
+      unmappedGroups: [],
+      unmappedProjects: ['(untagged)'],
+    });
+    expect(byCode(await report(MONTH, false), 'PROD')).toMatchObject({ totalCosts: '6592.65' });
+    expect(byCode(await report(MONTH, true), 'ACME').totalCosts).toBe('9886.74');
+  });
+
   it('keeps other enterprises out', async () => {
     const platform = await rt.mintToken({ subject: 'platform', roles: ['platform-admin'] });
     const other = (await http.post('/api/enterprises', { name: 'Other Co' }, { token: platform })).body.data

@@ -300,6 +300,21 @@ describe('pnl store: facts and dirty months', () => {
     );
   });
 
+  it('replaces an entry in place, re-indexed under its new month; a deleted one is NOT_FOUND', async () => {
+    const before = entry('ce-move', { enterpriseId: 'E-move' });
+    await store.createCostEntries([before]);
+    const moved = { ...before, amount: '12.34', recordDate: '2026-09-30', periodMonth: 9, periodQuarter: 3 };
+    await store.replaceCostEntry(moved, before);
+    expect(await store.getCostEntry('ce-move')).toEqual(moved);
+    expect(await store.costEntriesOfEnterprise('E-move', '2026-11')).toEqual([]);
+    expect(await store.costEntriesOfEnterprise('E-move', '2026-09')).toEqual([moved]);
+    const months = (await store.dirtyMonths()).filter((m) => m.enterpriseId === 'E-move').map((m) => m.month);
+    expect(months.sort()).toEqual(['2026-09', '2026-11']);
+    await store.deleteCostEntry(moved);
+    expect(await codeOf(store.replaceCostEntry(moved, moved))).toBe('NOT_FOUND');
+    expect(await store.getCostEntry('ce-move')).toBeNull();
+  });
+
   it('replaces fed costs: true, then false for the same set; stale ones are deleted; marks dirty', async () => {
     const month = '2026-09';
     const fed = (id: string, amount: string, createdAt = '2026-10-01T01:00:00.000Z') =>

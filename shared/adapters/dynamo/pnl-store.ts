@@ -409,6 +409,23 @@ export class DynamoPnlStore implements PnlStore {
     return data ? toEntry(data) : null;
   }
 
+  async replaceCostEntry(entry: CostEntryRecord, previous: CostEntryRecord): Promise<void> {
+    try {
+      await this.e.costEntry
+        .put(fromEntry(entry))
+        .where(({ entryId }, { exists }) => exists(entryId))
+        .go({ response: 'none' });
+    } catch (err) {
+      if (isConditionFailure(err)) throw notFound('Cost entry', entry.id);
+      throw err;
+    }
+    await this.markDirty(
+      entry.enterpriseId,
+      [...new Set([monthOf(previous), monthOf(entry)])],
+      new Date().toISOString(),
+    );
+  }
+
   async deleteCostEntry(entry: CostEntryRecord): Promise<void> {
     await this.e.costEntry.delete({ entryId: entry.id }).go({ response: 'none' });
     await this.markDirty(entry.enterpriseId, [monthOf(entry)], new Date().toISOString());
@@ -481,6 +498,23 @@ export class DynamoPnlStore implements PnlStore {
   async getRevenue(id: string): Promise<RevenueRecord | null> {
     const { data } = await this.e.revenue.get({ revenueId: id }).go();
     return data ? toRevenue(data) : null;
+  }
+
+  async replaceRevenue(revenue: RevenueRecord, previous: RevenueRecord): Promise<void> {
+    try {
+      await this.e.revenue
+        .put(fromRevenue(revenue))
+        .where(({ revenueId }, { exists }) => exists(revenueId))
+        .go({ response: 'none' });
+    } catch (err) {
+      if (isConditionFailure(err)) throw notFound('Revenue', revenue.id);
+      throw err;
+    }
+    await this.markDirty(
+      revenue.enterpriseId,
+      [...new Set([monthOf(previous), monthOf(revenue)])],
+      new Date().toISOString(),
+    );
   }
 
   async deleteRevenue(revenue: RevenueRecord): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type * as z from 'zod';
 import type * as c from '../../contracts/pnl';
-import { requireEnterpriseAccess, requireFinanceManager } from '../../domain/access';
+import { requireEnterpriseAccess, requireFinanceManager, requireVisible } from '../../domain/access';
 import { DomainError, invalid, notFound } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { decimal } from '../../domain/money';
@@ -153,19 +153,56 @@ export const listCostEntries = async (
   };
 };
 
-/** Fed costs are replaced by their next feed; only what people posted can be deleted. */
+/** Fed costs are replaced by their next feed and allocated ones are part of a split: neither is edited. */
+const EDITABLE_SOURCES = new Set(['manual', 'import']);
+/** Fed costs follow their source; allocated ones may be deleted (and allocated again). */
 const DELETABLE_SOURCES = new Set(['manual', 'import', 'allocation']);
 
-export const deleteCostEntry = async (deps: PnlDeps, ctx: RequestContext, entryId: string) => {
+const visibleEntry = async (deps: PnlDeps, ctx: RequestContext, entryId: string) => {
   const entry = await deps.store.getCostEntry(entryId);
   if (!entry) throw notFound('Cost entry', entryId);
+  requireVisible(ctx.caller, entry.enterpriseId, 'Cost entry', entryId);
+  return entry;
+};
+
+export const getCostEntry = async (deps: PnlDeps, ctx: RequestContext, entryId: string) =>
+  costEntryView(await visibleEntry(deps, ctx, entryId));
+
+/** Sets the given fields; null removes an optional one. */
+const patched = <T extends object>(record: T, patch: Record<string, unknown>): T => {
+  const next = { ...record } as Record<string, unknown>;
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete next[field];
+    else if (value !== undefined) next[field] = value;
+  }
+  return next as T;
+};
+
+export const updateCostEntry = async (
+  deps: PnlDeps,
+  ctx: RequestContext,
+  entryId: string,
+  body: In<typeof c.UpdateCostEntry>,
+) => {
+  const entry = await visibleEntry(deps, ctx, entryId);
+  requireFinanceManager(ctx.caller, entry.enterpriseId);
+  if (!EDITABLE_SOURCES.has(entry.sourceSystem))
+    throw invalid(`A ${entry.sourceSystem} cost cannot be edited`, { sourceSystem: entry.sourceSystem });
+  if (body.costCenterId) activeCenter(await centersOf(deps, entry.enterpriseId), body.costCenterId);
+  const next = patched(entry, body);
+  if (body.recordDate) Object.assign(next, factPeriod({ recordDate: body.recordDate }));
+  await deps.store.replaceCostEntry(next, entry);
+  return costEntryView(next);
+};
+
+export const deleteCostEntry = async (deps: PnlDeps, ctx: RequestContext, entryId: string) => {
+  const entry = await visibleEntry(deps, ctx, entryId);
   requireFinanceManager(ctx.caller, entry.enterpriseId);
   if (!DELETABLE_SOURCES.has(entry.sourceSystem))
     throw invalid(`A ${entry.sourceSystem} cost follows its source and cannot be deleted`, {
       sourceSystem: entry.sourceSystem,
     });
   await deps.store.deleteCostEntry(entry);
-  await deps.store.markDirty(entry.enterpriseId, [monthOf(entry)], deps.clock.now().toISOString());
   return {};
 };
 
@@ -276,13 +313,42 @@ export const listRevenues = async (
   };
 };
 
-export const deleteRevenue = async (deps: PnlDeps, ctx: RequestContext, revenueId: string) => {
+const visibleRevenue = async (deps: PnlDeps, ctx: RequestContext, revenueId: string) => {
   const revenue = await deps.store.getRevenue(revenueId);
   if (!revenue) throw notFound('Revenue', revenueId);
+  requireVisible(ctx.caller, revenue.enterpriseId, 'Revenue', revenueId);
+  return revenue;
+};
+
+export const getRevenue = async (deps: PnlDeps, ctx: RequestContext, revenueId: string) =>
+  revenueView(await visibleRevenue(deps, ctx, revenueId));
+
+const manualRevenue = async (deps: PnlDeps, ctx: RequestContext, revenueId: string) => {
+  const revenue = await visibleRevenue(deps, ctx, revenueId);
   requireFinanceManager(ctx.caller, revenue.enterpriseId);
   if (revenue.origin !== 'manual')
-    throw invalid('Computed cost savings follow self-hosted usage and cannot be deleted');
+    throw invalid('Computed cost savings follow self-hosted usage and cannot be changed');
+  return revenue;
+};
+
+export const updateRevenue = async (
+  deps: PnlDeps,
+  ctx: RequestContext,
+  revenueId: string,
+  body: In<typeof c.UpdateRevenue>,
+) => {
+  const revenue = await manualRevenue(deps, ctx, revenueId);
+  if (body.costCenterId) activeCenter(await centersOf(deps, revenue.enterpriseId), body.costCenterId);
+  const next = patched(revenue, body);
+  if (body.recordDate) Object.assign(next, factPeriod({ recordDate: body.recordDate }));
+  if (next.baselineAmount === undefined) delete next.incrementalAmount;
+  else next.incrementalAmount = decimal(next.amount).minus(decimal(next.baselineAmount)).toFixed();
+  await deps.store.replaceRevenue(next, revenue);
+  return revenueView(next);
+};
+
+export const deleteRevenue = async (deps: PnlDeps, ctx: RequestContext, revenueId: string) => {
+  const revenue = await manualRevenue(deps, ctx, revenueId);
   await deps.store.deleteRevenue(revenue);
-  await deps.store.markDirty(revenue.enterpriseId, [monthOf(revenue)], deps.clock.now().toISOString());
   return {};
 };
