@@ -560,6 +560,8 @@ export const PnlSummary = z.object({
   periodMonth: z.number().int().nullable(),
   currency: CurrencyCode,
   isConsolidated: z.boolean(),
+  /** The last day of the period the summary covers. */
+  summaryDate: Day,
   costs: z.record(z.string(), Money),
   totalCosts: Money,
   revenues: z.record(z.string(), Money),

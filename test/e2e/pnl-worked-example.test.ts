@@ -525,6 +525,7 @@ describe('virtual P&L worked example', () => {
       activeUsersCount: 2,
       currency: 'USD',
       periodType: 'month',
+      summaryDate: '2026-10-31',
       isConsolidated: false,
     });
     const prodOwn = byCode(own, 'PROD');
@@ -615,6 +616,7 @@ describe('virtual P&L worked example', () => {
     const quarter = byCode(await report('2026-Q4', false), 'PROD');
     expect(quarter).toMatchObject({
       periodType: 'quarter',
+      summaryDate: '2026-12-31',
       periodQuarter: 4,
       totalCosts: '6489.32',
       budgetTotal: '20000.00',

@@ -192,3 +192,9 @@ export const budgetPeriodMonths = (periodType: PeriodType, year: number, budgetP
       throw invalid(`"${String(periodType)}" is not a period type (month, quarter, year)`, { periodType });
   }
 };
+
+/** `YYYY-MM-DD` of the last day of a `YYYY-MM` month. */
+export const lastDayOfMonth = (month: string): string => {
+  const { year, month: m } = parseMonthKey(month);
+  return new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10);
+};

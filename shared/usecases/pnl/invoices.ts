@@ -9,7 +9,7 @@ import { invalid, notFound } from '../../domain/errors';
 import { decimal, type DecimalValue } from '../../domain/money';
 import { moneyString, rounded, sumOf } from '../../domain/pnl/amounts';
 import { factId } from '../../domain/pnl/facts';
-import { parseMonthKey } from '../../domain/pnl/periods';
+import { lastDayOfMonth } from '../../domain/pnl/periods';
 import type { CostCenterRecord, CostEntryRecord, InvoiceLine, InvoiceRecord } from '../../ports/pnl';
 import type { RequestContext } from '../tenancy';
 import { settingsOf, type PnlDeps } from './deps';
@@ -29,11 +29,6 @@ const platformOf = (centers: CostCenterRecord[]): CostCenterRecord => {
 /** Platform costs attributed to the consuming centers (the platform's own use is not invoiced). */
 const allocatedCosts = (entries: CostEntryRecord[], platform: CostCenterRecord) =>
   entries.filter((e) => PLATFORM_SOURCES.has(e.sourceSystem) && e.costCenterId !== platform.id);
-
-const lastDayOf = (month: string): string => {
-  const { year, month: m } = parseMonthKey(month);
-  return new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10);
-};
 
 const addDays = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -89,7 +84,7 @@ export const generateInvoices = async (
     const key = `${e.costCenterId}#${e.currency}`;
     byConsumer.set(key, [...(byConsumer.get(key) ?? []), e]);
   }
-  const billingDate = lastDayOf(month);
+  const billingDate = lastDayOfMonth(month);
   const now = deps.clock.now().toISOString();
   const drafts: InvoiceRecord[] = [...byConsumer].map(([key, group]) => {
     const [consumer, currency] = key.split('#') as [string, string];

@@ -10,6 +10,7 @@ import { requireEnterpriseAccess, requireFinanceManager } from '../../domain/acc
 import { invalid } from '../../domain/errors';
 import { moneyString, ratio, sumOf } from '../../domain/pnl/amounts';
 import {
+  lastDayOfMonth,
   monthKey,
   monthsOf,
   parseMonthKey,
@@ -307,7 +308,12 @@ export const pnlReport = async (
           (!query.costCenterId || s.costCenterId === query.costCenterId) &&
           (!query.currency || s.currency === query.currency),
       )
-      .map((s) => ({ ...s, code: byId.get(s.costCenterId)!.code, name: byId.get(s.costCenterId)!.name }))
+      .map((s) => ({
+        ...s,
+        code: byId.get(s.costCenterId)!.code,
+        name: byId.get(s.costCenterId)!.name,
+        summaryDate: lastDayOfMonth(monthsOf(period).at(-1)!),
+      }))
       .sort(
         (a, b) =>
           byId.get(a.costCenterId)!.path.localeCompare(byId.get(b.costCenterId)!.path) ||
