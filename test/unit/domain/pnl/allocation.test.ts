@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { failure } from '../../../factories/domain-errors';
 import { DomainError } from '../../../../shared/domain/errors';
 import { decimal } from '../../../../shared/domain/money';
 import { allocationWeights, checkFixedShares, distribute } from '../../../../shared/domain/pnl/allocation';
-
-const failure = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-};
 
 const equal = (...keys: string[]) => keys.map((key) => ({ key, weight: '1' }));
 const sumOf = (amounts: { amount: string }[]) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failure } from '../../../factories/domain-errors';
 import { DomainError } from '../../../../shared/domain/errors';
 import {
   approvalLevel,
@@ -7,16 +8,6 @@ import {
   checkBudgetSplit,
   highestCrossedThreshold,
 } from '../../../../shared/domain/pnl/budgets';
-
-const failure = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-};
 
 describe('checkBudgetSplit', () => {
   it('accepts categories up to the total, exactly', () => {

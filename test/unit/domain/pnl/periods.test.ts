@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failure } from '../../../factories/domain-errors';
 import { DomainError } from '../../../../shared/domain/errors';
 import {
   budgetPeriodMonths,
@@ -12,16 +13,6 @@ import {
   periodsContainingMonth,
   quarterOfMonth,
 } from '../../../../shared/domain/pnl/periods';
-
-const failure = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-};
 
 describe('month keys and quarters', () => {
   it('pads the month and maps months to quarters', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../../shared/domain/errors';
+import { failure } from '../../../factories/domain-errors';
 import {
   bottomUp,
   checkMove,
@@ -47,16 +47,6 @@ const centers: Center[] = [
   center('a1', 'B1', 'a', '/r/a/a1', '99.505'),
   center('a1x', 'B1X', 'a1', '/r/a/a1/a1x', '0.25'),
 ];
-
-const failure = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-};
 
 describe('paths', () => {
   it('appends the id to the parent path; level is the depth', () => {
