@@ -12,6 +12,7 @@ import type {
   PnlFigures,
   RevenueSource,
 } from '../domain/pnl/types';
+import type { SelfHostedCostModel } from '../domain/pnl/self-hosted';
 
 /** A node of an enterprise's cost-center tree (the seed's CostCenter). */
 export interface CostCenterRecord {
@@ -183,19 +184,9 @@ export interface PnlSummaryRecord extends PnlFigures {
 }
 
 /** Cost model of a self-hosted AI account (e.g. gpt-oss on vLLM); an account with one is self-hosted. */
-export interface SelfHostedModelRecord {
+export interface SelfHostedModelRecord extends SelfHostedCostModel {
   accountId: string;
   enterpriseId: string;
-  currency: string;
-  gpuCount: number;
-  hardwareCostPerGpu: string;
-  amortizationMonths: number;
-  powerKwPerGpu: string;
-  pricePerKwh: string;
-  /** Powered hours a month; null: every hour of the month. */
-  hoursPerMonth: number | null;
-  maintenanceMonthly: string;
-  personnelMonthly: string;
   createdAt: string;
   updatedAt: string;
 }
