@@ -18,7 +18,7 @@ import {
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb';
 import { localSqsClient } from '../../infra/local/sqs';
 import type { LocalFunctionDefinition } from '../../infra/local/runtime';
@@ -448,43 +448,46 @@ describe('DynamoDB Local', () => {
   });
 
   it('ensureTable adds a GSI missing from an existing table and is idempotent', async () => {
-    const client = new DynamoDBClient({
-      endpoint: inject('dynamoEndpoint'),
-      region: 'us-east-1',
-      credentials,
-    });
-    const tableName = `old-${randomUUID()}`;
-    const keys = (p: string, s: string) => [
-      { AttributeName: p, KeyType: 'HASH' as const },
-      { AttributeName: s, KeyType: 'RANGE' as const },
-    ];
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((n) => ({
-          AttributeName: n,
-          AttributeType: 'S' as const,
-        })),
-        KeySchema: keys('pk', 'sk'),
-        GlobalSecondaryIndexes: [
-          { IndexName: 'gsi1', KeySchema: keys('gsi1pk', 'gsi1sk'), Projection: { ProjectionType: 'ALL' } },
-        ],
-      }),
-    );
-    await ensureTable(client, tableName);
-    await ensureTable(client, tableName);
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    expect(
-      Table?.GlobalSecondaryIndexes?.map((i) => [
-        i.IndexName,
-        i.IndexStatus,
-        i.Projection?.ProjectionType,
-      ]).sort(),
-    ).toEqual([
-      ['gsi1', 'ACTIVE', 'ALL'],
-      ['gsi2', 'ACTIVE', 'ALL'],
-    ]);
-    client.destroy();
-  }, 60_000); // A GSI backfill in DynamoDB Local slows down while other test files load it.
+    // Its own DynamoDB Local: the shared one, loaded by every other test file, can take over a
+    // minute to backfill a new index.
+    const ddb = await startDynamoDbLocal();
+    try {
+      const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials });
+      const tableName = `old-${randomUUID()}`;
+      const keys = (p: string, s: string) => [
+        { AttributeName: p, KeyType: 'HASH' as const },
+        { AttributeName: s, KeyType: 'RANGE' as const },
+      ];
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((n) => ({
+            AttributeName: n,
+            AttributeType: 'S' as const,
+          })),
+          KeySchema: keys('pk', 'sk'),
+          GlobalSecondaryIndexes: [
+            { IndexName: 'gsi1', KeySchema: keys('gsi1pk', 'gsi1sk'), Projection: { ProjectionType: 'ALL' } },
+          ],
+        }),
+      );
+      await ensureTable(client, tableName);
+      await ensureTable(client, tableName);
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      expect(
+        Table?.GlobalSecondaryIndexes?.map((i) => [
+          i.IndexName,
+          i.IndexStatus,
+          i.Projection?.ProjectionType,
+        ]).sort(),
+      ).toEqual([
+        ['gsi1', 'ACTIVE', 'ALL'],
+        ['gsi2', 'ACTIVE', 'ALL'],
+      ]);
+      client.destroy();
+    } finally {
+      await ddb.stop();
+    }
+  }, 60_000);
 });
