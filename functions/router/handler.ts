@@ -268,6 +268,7 @@ const toChatRequest = (body: ChatCompletionRequest): ChatRequest => ({
   temperature: body.temperature,
   topP: body.top_p,
   stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
+  responseFormat: body.response_format,
 });
 
 /** Served with Lambda response streaming (a Function URL in AWS), so streamed answers leave as they arrive. */

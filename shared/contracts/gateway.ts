@@ -27,6 +27,25 @@ export const ChatCompletionRequest = z.object({
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
   user: z.string().max(256).optional(),
+  /**
+   * Structured output, passed to OpenAI-compatible upstreams as sent; other providers have no
+   * equivalent and answer as usual (callers validate what comes back).
+   */
+  response_format: z
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('text') }),
+      z.object({ type: z.literal('json_object') }),
+      z.object({
+        type: z.literal('json_schema'),
+        json_schema: z.object({
+          name: z.string().min(1).max(64),
+          description: z.string().max(2000).optional(),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().nullable().optional(),
+        }),
+      }),
+    ])
+    .optional(),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 

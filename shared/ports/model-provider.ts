@@ -20,6 +20,8 @@ export interface ChatRequest {
   temperature?: number | undefined;
   topP?: number | undefined;
   stop?: string[] | undefined;
+  /** OpenAI's `response_format`, for the upstreams that speak it (OpenAI-compatible ones). */
+  responseFormat?: Record<string, unknown> | undefined;
 }
 
 export interface TokenUsage {

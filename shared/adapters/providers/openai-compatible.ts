@@ -215,6 +215,7 @@ function chatBody(target: ProviderTarget, request: ChatRequest): Record<string, 
     ...(request.temperature !== undefined && { temperature: request.temperature }),
     ...(request.topP !== undefined && { top_p: request.topP }),
     ...(request.stop?.length && { stop: request.stop }),
+    ...(request.responseFormat && { response_format: request.responseFormat }),
   };
 }
 
