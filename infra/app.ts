@@ -9,6 +9,7 @@ import { functions, type FunctionSpec } from './manifest';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { JobsStack } from './stacks/jobs-stack';
+import { WorkflowsStack } from './stacks/workflows-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -28,6 +29,7 @@ export interface TollgateApp {
   readonly config: StageConfig;
   readonly data: DataStack;
   readonly jobs: JobsStack;
+  readonly workflows: WorkflowsStack;
   readonly api: ApiStack;
 }
 
@@ -36,7 +38,8 @@ const readJson = (file: string): Record<string, unknown> =>
 
 /**
  * The whole CDK app for one stage: data (table) -> jobs (queues, scheduled and queue-driven
- * functions) -> api (HTTP API, Cognito, routed functions). Functions with HTTP routes live in the
+ * functions) -> workflows (state machines and their step functions) -> api (HTTP API, Cognito,
+ * routed functions). Functions with HTTP routes live in the
  * API stack, all others in the jobs stack.
  */
 export function buildApp(options: BuildAppOptions = {}): TollgateApp {
@@ -69,7 +72,8 @@ export function buildApp(options: BuildAppOptions = {}): TollgateApp {
   const prefix = `Tollgate-${config.stage}`;
   const specs = functions as readonly FunctionSpec[];
   const routed = specs.filter((f) => (f.routes?.length ?? 0) > 0);
-  const background = specs.filter((f) => !routed.includes(f));
+  const steps = specs.filter((f) => f.workflow);
+  const background = specs.filter((f) => !routed.includes(f) && !steps.includes(f));
 
   const data = new DataStack(app, `${prefix}-Data`, {
     env,
@@ -83,6 +87,15 @@ export function buildApp(options: BuildAppOptions = {}): TollgateApp {
     tableName: data.tableName,
     functions: background,
     description: `Tollgate ${config.stage}: queues, scheduled and queue-driven functions`,
+  });
+  const workflows = new WorkflowsStack(app, `${prefix}-Workflows`, {
+    env,
+    config,
+    serviceVersion,
+    tableName: data.tableName,
+    queues: jobs.queues,
+    functions: steps,
+    description: `Tollgate ${config.stage}: Step Functions workflows and their step functions`,
   });
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,
@@ -98,8 +111,11 @@ export function buildApp(options: BuildAppOptions = {}): TollgateApp {
   jobs.addStackDependency(data, 'reads and writes the table by name');
   api.addStackDependency(data, 'reads and writes the table by name');
   api.addStackDependency(jobs, 'sends to the queues');
+  workflows.addStackDependency(data, 'reads and writes the table by name');
+  workflows.addStackDependency(jobs, 'sends to the queues');
+  api.addStackDependency(workflows, 'starts the state machines by name');
 
-  return { app, config, data, jobs, api };
+  return { app, config, data, jobs, workflows, api };
 }
 
 const isMain = (): boolean => {

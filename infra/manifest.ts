@@ -9,6 +9,7 @@ import { balanceRoutes } from '../shared/contracts/balance';
 import { billRoutes } from '../shared/contracts/bills';
 import { notificationRoutes } from '../shared/contracts/notifications';
 import { pnlRoutes } from '../shared/contracts/pnl';
+import { reportRoutes } from '../shared/contracts/reports';
 import { subscriptionRoutes } from '../shared/contracts/subscriptions';
 import { gatewayRoutes } from '../shared/contracts/gateway';
 import { systemRoutes } from '../shared/contracts/system';
@@ -30,6 +31,21 @@ export const queues = {
   notifications: { visibilityTimeoutSeconds: 360, maxReceiveCount: 3, retentionDays: 4 },
 } as const;
 export type QueueName = keyof typeof queues;
+
+/**
+ * Step Functions state machines. Each runs the steps of one function (its states invoke that
+ * function with `{ step, state }`); the definition is built once in infra/workflows and synthesized
+ * for AWS and for the local runner alike.
+ */
+export const workflows = {
+  'monthly-report': {
+    description: 'Monthly AI cost report: freeze, gather, write (LLM, template fallback), persist, e-mail',
+    stepFunction: 'report-workflow',
+    /** The 2nd of each month, 06:00 UTC: the month before is reported once its bills have settled. */
+    schedule: 'cron(0 6 2 * ? *)',
+  },
+} as const;
+export type WorkflowName = keyof typeof workflows;
 
 export interface FunctionSpec {
   /** kebab-case, unique; also the local log name and the CDK construct id. */
@@ -56,7 +72,13 @@ export interface FunctionSpec {
     readonly billFiles?: 'read' | 'readWrite';
     /** Sends e-mail through SES as the stage's notification sender address. */
     readonly sendEmail?: boolean;
+    /** Starts executions of this state machine. */
+    readonly startWorkflow?: WorkflowName;
+    /** Calls Tollgate's own AI gateway (the stage's `gatewayUrl`). */
+    readonly gateway?: boolean;
   };
+  /** The steps of this state machine run in this function (it lives in the workflows stack). */
+  readonly workflow?: WorkflowName;
 }
 
 const toRouteSpecs = (routes: Record<string, RouteContract>): RouteSpec[] =>
@@ -246,6 +268,31 @@ export const functions = [
     timeoutSeconds: 900,
     needs: { table: 'readWrite', sendTo: ['notifications'] },
   },
+  {
+    name: 'reports',
+    entry: 'functions/reports/handler.ts',
+    description: 'Reports API: monthly AI cost reports, downloads, generation on demand',
+    routes: toRouteSpecs(reportRoutes),
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    needs: { table: 'readWrite', secrets: 'readWrite', startWorkflow: 'monthly-report' },
+  },
+  {
+    name: 'report-workflow',
+    entry: 'functions/workflows/report-workflow/handler.ts',
+    description: 'The monthly report state machine steps: plan, freeze, gather, write, persist, send, fail',
+    workflow: 'monthly-report',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    needs: {
+      table: 'readWrite',
+      secrets: 'read',
+      sendTo: ['notifications'],
+      billFiles: 'read',
+      sendEmail: true,
+      gateway: true,
+    },
+  },
 ] as const satisfies readonly FunctionSpec[];
 
 export type FunctionName = (typeof functions)[number]['name'];
@@ -266,3 +313,11 @@ export const queueMaxReceivesEnv = (queue: QueueName): string =>
 /** Environment variable through which a function learns a queue's URL. */
 export const queueUrlEnv = (queue: QueueName): string =>
   `QUEUE_URL_${queue.toUpperCase().replace(/-/g, '_')}`;
+
+/** Environment variable through which a function learns a state machine's ARN. */
+export const stateMachineArnEnv = (workflow: WorkflowName): string =>
+  `STATE_MACHINE_ARN_${workflow.toUpperCase().replace(/-/g, '_')}`;
+
+/** A state machine's name in a stage: fixed, so other stacks can address it by ARN without a reference. */
+export const stateMachineName = (stage: string, workflow: WorkflowName): string =>
+  `tollgate-${stage}-${workflow}`;

@@ -4,6 +4,7 @@ import { billRoutes } from '../../shared/contracts/bills';
 import { gatewayRoutes } from '../../shared/contracts/gateway';
 import { notificationRoutes } from '../../shared/contracts/notifications';
 import { pnlRoutes } from '../../shared/contracts/pnl';
+import { reportRoutes } from '../../shared/contracts/reports';
 import { subscriptionRoutes } from '../../shared/contracts/subscriptions';
 import { systemRoutes } from '../../shared/contracts/system';
 import { tenancyRoutes } from '../../shared/contracts/tenancy';
@@ -28,6 +29,7 @@ const openApi = () =>
       ...Object.values(notificationRoutes),
       ...Object.values(subscriptionRoutes),
       ...Object.values(pnlRoutes),
+      ...Object.values(reportRoutes),
     ],
     version,
   ));

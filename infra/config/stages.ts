@@ -38,6 +38,11 @@ const StageConfigSchema = z.object({
   schedules: z.record(z.string(), z.string().regex(/^(rate|cron)\(.+\)$/)).default({}),
   /** Sender of e-mail notifications and reports: an SES verified identity of the stage's account. */
   notifyFromAddress: z.email(),
+  /**
+   * Base URL of the stage's own AI gateway (`…/v1`), through which the monthly report asks its
+   * model; absent: reports are written by the template.
+   */
+  gatewayUrl: z.url().optional(),
   /** Default-stage throttling of the HTTP API (requests per second / burst). */
   apiThrottle: z.object({
     rateLimit: z.number().positive(),

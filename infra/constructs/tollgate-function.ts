@@ -17,8 +17,11 @@ import {
   queueMaxReceivesEnv,
   queues as queueSpecs,
   queueUrlEnv,
+  stateMachineArnEnv,
+  stateMachineName,
   type FunctionSpec,
   type QueueName,
+  type WorkflowName,
 } from '../manifest';
 
 /** Repository root: manifest entries and the lock file are relative to it. */
@@ -162,6 +165,13 @@ export class TollgateFunction extends Construct {
     }
     if (spec.needs.billFiles) env.BILL_FILES_BUCKET = billFilesBucketName(this, config);
     if (spec.needs.sendEmail) env.NOTIFY_FROM_ADDRESS = config.notifyFromAddress;
+    if (spec.needs.startWorkflow)
+      env[stateMachineArnEnv(spec.needs.startWorkflow)] = stateMachineArn(
+        this,
+        config,
+        spec.needs.startWorkflow,
+      );
+    if (spec.needs.gateway && config.gatewayUrl) env.REPORT_GATEWAY_URL = config.gatewayUrl;
     if (spec.queueSource)
       env[queueMaxReceivesEnv(spec.queueSource.queue)] = String(
         queueSpecs[spec.queueSource.queue].maxReceiveCount,
@@ -221,6 +231,15 @@ export class TollgateFunction extends Construct {
           'SES identities are the stage sender’s domain or address; the From condition pins the sender.',
       });
     }
+    if (needs.startWorkflow) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: [stateMachineArn(this, config, needs.startWorkflow)],
+        }),
+      );
+    }
+
     if (needs.billFiles) {
       const objects = `arn:${Stack.of(this).partition}:s3:::${billFilesBucketName(this, config)}/*`;
       this.role.addToPrincipalPolicy(
@@ -275,6 +294,19 @@ export class TollgateFunction extends Construct {
 /** The bill-files bucket of a stage (S3 names are global: account and region make it unique). */
 export const billFilesBucketName = (scope: Construct, config: Pick<StageConfig, 'stage'>): string =>
   `tollgate-${config.stage}-bill-files-${Stack.of(scope).account}-${Stack.of(scope).region}`;
+
+/** A stage's state machine ARN, from its fixed name (no cross-stack reference needed). */
+export const stateMachineArn = (
+  scope: Construct,
+  config: Pick<StageConfig, 'stage'>,
+  workflow: WorkflowName,
+): string =>
+  Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: stateMachineName(config.stage, workflow),
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 
 /** Secrets Manager name prefix of a stage, e.g. `tollgate/dev/`. */
 export const secretPrefix = (config: Pick<StageConfig, 'stage'>): string => `tollgate/${config.stage}/`;

@@ -3,7 +3,10 @@
  * so the gateway can be tried with no provider keys: register an AI account with
  * `"serviceType": "vllm"` and `"endpoint": "<printed URL>"`. It echoes the last user message,
  * counts tokens like OpenAI's rule of thumb (≈ 4 characters a token) and takes a realistic time to
- * answer (a first-token delay plus a per-token delay). Real providers are used as they are.
+ * answer (a first-token delay plus a per-token delay). Asked for structured output
+ * (`response_format: json_schema`), it cannot write anything: it answers with the `draft` object the
+ * last user message carries as JSON (the monthly report sends its template draft so), or `{}`.
+ * Real providers are used as they are.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +22,7 @@ const tokens = (text: string): number => (text ? Math.max(1, Math.ceil(text.leng
 
 interface DemoChat {
   model?: string;
+  response_format?: { type?: string };
   messages?: { role?: string; content?: unknown }[];
   stream?: boolean;
   max_tokens?: number;
@@ -31,6 +35,16 @@ const text = (content: unknown): string =>
     : Array.isArray(content)
       ? content.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('')
       : '';
+
+/** The `draft` of a JSON user message, or `{}`: what a structured answer echoes. */
+const draftIn = (content: string): unknown => {
+  try {
+    const parsed = JSON.parse(content) as { draft?: unknown };
+    return parsed.draft ?? {};
+  } catch {
+    return {};
+  }
+};
 
 const send = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -62,7 +76,11 @@ const chat = async (body: DemoChat, res: ServerResponse, paced: boolean) => {
   }
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   const limit = body.max_completion_tokens ?? body.max_tokens ?? 4096;
-  const words = `[demo upstream] You said: ${text(lastUser?.content)}`.split(/(?<= )/);
+  const answer =
+    body.response_format?.type === 'json_schema'
+      ? JSON.stringify(draftIn(text(lastUser?.content)))
+      : `[demo upstream] You said: ${text(lastUser?.content)}`;
+  const words = answer.split(/(?<= )/);
   const reply: string[] = [];
   for (const word of words) if (tokens(reply.join('') + word) <= limit) reply.push(word);
   const usage = {

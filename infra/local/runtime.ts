@@ -15,6 +15,7 @@ import {
   queueMaxReceivesEnv,
   queues as queueSpecs,
   queueUrlEnv,
+  stateMachineArnEnv,
   type FunctionSpec,
   type QueueName,
 } from '../manifest';
@@ -27,10 +28,18 @@ import {
 } from './auth-keys';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { startHttpServer, type LocalHttpServer } from './http-server';
-import { errorMessage, invokeLambda, LOCAL_REGION, type LambdaHandler, type LocalFunction } from './lambda';
+import {
+  errorMessage,
+  freePort,
+  invokeLambda,
+  LOCAL_REGION,
+  type LambdaHandler,
+  type LocalFunction,
+} from './lambda';
 import { installLambdaStreamingGlobal } from './response-streaming';
 import { startSchedules, type Schedules } from './scheduler';
 import { startLocalSes, type LocalSes } from './ses';
+import { localStateMachineArn, startLocalStepFunctions } from './step-functions';
 import {
   startLocalSqs,
   startQueueConsumers,
@@ -173,6 +182,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const signingKey = await loadOrCreateSigningKey(join(dataDir, 'auth'));
 
+    // Functions are loaded after this starts; its Tasks find them by name when a workflow runs.
+    const byName = new Map<string, LocalFunction>();
+    const stepFunctions = await startLocalStepFunctions({
+      invoke: (name, payload) => {
+        const fn = byName.get(name);
+        if (!fn) return Promise.reject(new Error(`No local function ${name}`));
+        return invokeLambda(fn, payload);
+      },
+      log,
+    });
+    cleanups.push(stepFunctions.stop);
+    // The port is fixed before the functions load: the report workflow calls the gateway on it.
+    const port = options.port || (await freePort());
+
     // Functions read their configuration at import time: set it before importing any of them.
     const environment: Record<string, string> = {
       STAGE: 'local',
@@ -183,6 +206,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: localSqs.endpoint,
       AWS_ENDPOINT_URL_SESV2: localSes.endpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      [stateMachineArnEnv('monthly-report')]: localStateMachineArn('monthly-report'),
+      REPORT_GATEWAY_URL: `http://127.0.0.1:${port}/v1`,
       SECRET_STORE: 'local-file',
       LOCAL_SECRETS_DIR: join(dataDir, 'secrets'),
       LOCAL_BILL_FILES_DIR: join(dataDir, 'bill-files'),
@@ -217,13 +243,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const definitions = options.functions ?? (manifestFunctions as readonly FunctionSpec[]);
     const functions: LocalFunction[] = [];
     for (const definition of definitions) functions.push(await loadFunction(definition, root));
-    const byName = new Map(functions.map((fn) => [fn.spec.name, fn]));
+    for (const fn of functions) byName.set(fn.spec.name, fn);
     // Runs after the server, schedules and consumers stopped (cleanups run in reverse).
     cleanups.push(async () => {
       await Promise.all(functions.map((fn) => fn.shutdown?.()));
     });
 
-    const http: LocalHttpServer = await startHttpServer({ functions, port: options.port, log });
+    const http: LocalHttpServer = await startHttpServer({ functions, port, log });
     cleanups.push(http.stop);
 
     const schedules: Schedules = startSchedules(

@@ -32,6 +32,10 @@ const EnvSchema = z.object({
   QUEUE_URL_AUDIT_EVENTS: z.string().optional(),
   QUEUE_URL_BILL_SYNC: z.string().optional(),
   QUEUE_URL_NOTIFICATIONS: z.string().optional(),
+  /** The monthly report state machine (set for functions whose manifest needs `startWorkflow`). */
+  STATE_MACHINE_ARN_MONTHLY_REPORT: z.string().optional(),
+  /** Tollgate's own gateway (`…/v1`), through which the monthly report asks its model. */
+  REPORT_GATEWAY_URL: z.string().url().optional(),
   /** Sender address of e-mail notifications (an SES verified identity in AWS). */
   NOTIFY_FROM_ADDRESS: z.string().default('tollgate@localhost'),
   /**

@@ -4,6 +4,7 @@
  * body from the route contract, authentication by the route's auth kind, and a response validated
  * (and stripped of undeclared fields) by the contract's response schema.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
@@ -31,6 +32,15 @@ export type LambdaHttpHandler = (event: HttpEvent, context: Context) => Promise<
  */
 export class EventStreamBody {
   constructor(readonly chunks: AsyncIterable<string>) {}
+}
+
+/** What a route returns to answer with a file (a download) instead of the JSON envelope. */
+export class FileBody {
+  constructor(
+    readonly contentType: string,
+    readonly filename: string,
+    readonly body: string,
+  ) {}
 }
 
 /** Resolves the caller of an `admin` route from the request headers, or throws UNAUTHORIZED/FORBIDDEN. */
@@ -88,6 +98,20 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
   headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   body: JSON.stringify(body),
 });
+
+/**
+ * A GET answer with an ETag of what it carries (`tagged`: the data, not the per-request meta); 304
+ * without a body when the client's If-None-Match holds that tag.
+ */
+const conditional = (event: HttpEvent, result: HttpResult, tagged: string): HttpResult => {
+  const etag = `"${createHash('sha256').update(tagged).digest('base64url').slice(0, 27)}"`;
+  const match = (event.headers['if-none-match'] ?? '')
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''));
+  if (match.includes(etag) || match.includes('*'))
+    return { statusCode: 304, headers: { etag, 'x-request-id': result.headers?.['x-request-id'] ?? '' } };
+  return { ...result, headers: { ...result.headers, etag } };
+};
 
 const parsePart = <S extends z.ZodType | undefined>(part: string, schema: S, value: unknown): Infer<S> => {
   if (!schema) return undefined as Infer<S>;
@@ -185,11 +209,28 @@ export const httpRoute = <R extends RouteContract>(
         body: Readable.from(result.chunks, { objectMode: false }) as unknown as string,
       };
     }
+    if (result instanceof FileBody) {
+      const file = {
+        statusCode: 200,
+        headers: {
+          'content-type': result.contentType,
+          'content-disposition': `attachment; filename="${result.filename}"`,
+          'x-request-id': requestId,
+        },
+        body: result.body,
+      };
+      return conditional(event, file, result.body);
+    }
     if (options.envelope === false) return json(200, result);
     const status = route.successStatus ?? 200;
     if (status === 204) return { statusCode: 204, headers: { 'x-request-id': requestId } };
     const data = route.response.parse(result);
-    return json(status, { success: true, data, meta: { requestId } }, { 'x-request-id': requestId });
+    const response = json(
+      status,
+      { success: true, data, meta: { requestId } },
+      { 'x-request-id': requestId },
+    );
+    return route.method === 'GET' ? conditional(event, response, JSON.stringify(data)) : response;
   };
 
   const stack = middy<HttpEvent, HttpResult>()

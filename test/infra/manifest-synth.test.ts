@@ -17,7 +17,7 @@ let built: TollgateApp;
 
 beforeAll(() => {
   built = buildApp({ stage: 'dev', nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const stacks: Stack[] = [built.data, built.jobs, built.api];
+  const stacks: Stack[] = [built.data, built.jobs, built.workflows, built.api];
   synthesized = stacks.flatMap((stack) =>
     Object.entries(
       Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, LambdaResource>,
@@ -37,8 +37,12 @@ describe('manifest <-> synthesized functions', () => {
   it.each(specs.map((s) => [s.name, s] as const))('synthesizes exactly one function for %s', (name, spec) => {
     const matches = synthesized.filter((f) => f.tag === name);
     expect(matches).toHaveLength(1);
-    // Routed functions sit behind the HTTP API; the rest are jobs.
-    const expectedStack = spec.routes?.length ? built.api.stackName : built.jobs.stackName;
+    // Routed functions sit behind the HTTP API, workflow steps beside their state machine; the rest are jobs.
+    const expectedStack = spec.routes?.length
+      ? built.api.stackName
+      : spec.workflow
+        ? built.workflows.stackName
+        : built.jobs.stackName;
     expect(matches[0]!.stack).toBe(expectedStack);
   });
 

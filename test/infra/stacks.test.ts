@@ -10,6 +10,7 @@ import {
   functions,
   queues,
   queueUrlEnv,
+  workflows as workflowSpecs,
   type FunctionSpec,
   type QueueName,
 } from '../../infra/manifest';
@@ -32,6 +33,7 @@ const specs = functions as readonly FunctionSpec[];
 
 let data: Template;
 let jobs: Template;
+let workflows: Template;
 let api: Template;
 let all: Template[];
 
@@ -54,8 +56,9 @@ beforeAll(() => {
   const built = buildApp({ stage: 'dev', nag: false, context: SKIP_BUNDLING });
   data = Template.fromStack(built.data);
   jobs = Template.fromStack(built.jobs);
+  workflows = Template.fromStack(built.workflows);
   api = Template.fromStack(built.api);
-  all = [data, jobs, api];
+  all = [data, jobs, workflows, api];
 });
 
 describe('stage config', () => {
@@ -280,7 +283,10 @@ describe('jobs stack', () => {
     const expressions = resourcesOf('AWS::Scheduler::Schedule').map(
       ([, s]) => s.Properties.ScheduleExpression,
     );
-    const expected = specs.flatMap((s) => (s.schedule ? [s.schedule] : []));
+    const expected = [
+      ...specs.flatMap((s) => (s.schedule ? [s.schedule] : [])),
+      ...Object.values(workflowSpecs).map((w) => w.schedule),
+    ];
     expect([...expressions].sort()).toEqual([...expected].sort());
     for (const spec of specs.filter((s) => s.schedule)) {
       const [fnId] = functionOf(spec.name);
@@ -290,6 +296,28 @@ describe('jobs stack', () => {
         Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } }),
       });
     }
+  });
+
+  it('runs each workflow as a traced, logged state machine on its schedule, its Tasks invoking its step function', () => {
+    for (const [name, spec] of Object.entries(workflowSpecs)) {
+      const [stepsId] = functionOf(spec.stepFunction);
+      const [machineId, machine] = Object.entries(
+        workflows.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>,
+      ).find(([, m]) => m.Properties.StateMachineName === `tollgate-dev-${name}`)!;
+      expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL' });
+      expect(JSON.stringify(machine.Properties.DefinitionString)).toContain(stepsId);
+      workflows.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: spec.schedule,
+        Target: Match.objectLike({ Arn: { Ref: machineId } }),
+      });
+    }
+    // The reports API may start the report state machine, by its fixed name, and nothing else.
+    const [, reports] = functionOf('reports');
+    const env = (reports.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(env.STATE_MACHINE_ARN_MONTHLY_REPORT)).toContain(
+      'stateMachine:tollgate-dev-monthly-report',
+    );
   });
 
   it("lets a stage replace a function's schedule (e.g. a faster balance poll)", () => {
