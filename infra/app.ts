@@ -104,6 +104,9 @@ export function buildApp(options: BuildAppOptions = {}): TollgateApp {
     tableName: data.tableName,
     queues: jobs.queues,
     functions: routed,
+    jobFunctions: Object.fromEntries(
+      jobs.functions.filter((fn) => fn.spec.schedule).map((fn) => [fn.spec.name, fn.function]),
+    ),
     description: `Tollgate ${config.stage}: HTTP API, Cognito user pool, API functions`,
   });
 

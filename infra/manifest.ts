@@ -8,6 +8,7 @@ import { routeKey, type AuthKind, type HttpMethod, type RouteContract } from '..
 import { balanceRoutes } from '../shared/contracts/balance';
 import { billRoutes } from '../shared/contracts/bills';
 import { notificationRoutes } from '../shared/contracts/notifications';
+import { jobRoutes } from '../shared/contracts/jobs';
 import { pnlRoutes } from '../shared/contracts/pnl';
 import { reportRoutes } from '../shared/contracts/reports';
 import { subscriptionRoutes } from '../shared/contracts/subscriptions';
@@ -76,6 +77,8 @@ export interface FunctionSpec {
     readonly startWorkflow?: WorkflowName;
     /** Calls Tollgate's own AI gateway (the stage's `gatewayUrl`). */
     readonly gateway?: boolean;
+    /** Invokes the scheduled jobs on demand (JOB_FUNCTIONS). */
+    readonly runJobs?: boolean;
   };
   /** The steps of this state machine run in this function (it lives in the workflows stack). */
   readonly workflow?: WorkflowName;
@@ -276,6 +279,16 @@ export const functions = [
     memoryMb: 512,
     timeoutSeconds: 10,
     needs: { table: 'readWrite', secrets: 'readWrite', startWorkflow: 'monthly-report' },
+  },
+  {
+    name: 'jobs-api',
+    entry: 'functions/jobs-api/handler.ts',
+    description: 'Jobs API: runs a scheduled job now (platform admins)',
+    routes: toRouteSpecs(jobRoutes),
+    memoryMb: 256,
+    // A job may take minutes; API Gateway answers after 30 s, the CLI waits for the result up to then.
+    timeoutSeconds: 29,
+    needs: { runJobs: true },
   },
   {
     name: 'report-workflow',

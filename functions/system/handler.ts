@@ -3,6 +3,7 @@ import { balanceRoutes } from '../../shared/contracts/balance';
 import { billRoutes } from '../../shared/contracts/bills';
 import { gatewayRoutes } from '../../shared/contracts/gateway';
 import { notificationRoutes } from '../../shared/contracts/notifications';
+import { jobRoutes } from '../../shared/contracts/jobs';
 import { pnlRoutes } from '../../shared/contracts/pnl';
 import { reportRoutes } from '../../shared/contracts/reports';
 import { subscriptionRoutes } from '../../shared/contracts/subscriptions';
@@ -30,6 +31,7 @@ const openApi = () =>
       ...Object.values(subscriptionRoutes),
       ...Object.values(pnlRoutes),
       ...Object.values(reportRoutes),
+      ...Object.values(jobRoutes),
     ],
     version,
   ));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -50,6 +50,8 @@ export interface TollgateFunctionProps {
   readonly serviceVersion: string;
   /** Required when `spec.needs.table` is set; granted read or read/write data access. */
   readonly table?: ITableV2;
+  /** Required when `spec.needs.runJobs`: the scheduled functions by manifest name. */
+  readonly jobFunctions?: Readonly<Record<string, IFunction>>;
   /** Must contain every queue in `spec.needs.sendTo` and `spec.queueSource`. */
   readonly queues?: Partial<Record<QueueName, IQueue>>;
   /** Required when `spec.routes` contains an `admin` route. */
@@ -147,6 +149,7 @@ export class TollgateFunction extends Construct {
     table,
     queues,
     auth,
+    jobFunctions,
   }: TollgateFunctionProps): Record<string, string> {
     const env: Record<string, string> = {
       STAGE: config.stage,
@@ -172,6 +175,12 @@ export class TollgateFunction extends Construct {
         spec.needs.startWorkflow,
       );
     if (spec.needs.gateway && config.gatewayUrl) env.REPORT_GATEWAY_URL = config.gatewayUrl;
+    if (spec.needs.runJobs) {
+      const jobs = required(jobFunctions, `${spec.name} runs jobs`);
+      env.JOB_FUNCTIONS = Stack.of(this).toJsonString(
+        Object.fromEntries(Object.entries(jobs).map(([name, fn]) => [name, fn.functionArn])),
+      );
+    }
     if (spec.queueSource)
       env[queueMaxReceivesEnv(spec.queueSource.queue)] = String(
         queueSpecs[spec.queueSource.queue].maxReceiveCount,
@@ -186,8 +195,17 @@ export class TollgateFunction extends Construct {
     return env;
   }
 
-  private grant({ spec, config, table, queues }: TollgateFunctionProps): void {
+  private grant({ spec, config, table, queues, jobFunctions }: TollgateFunctionProps): void {
     const { needs } = spec;
+    if (needs.runJobs) {
+      // Exactly the unqualified functions: grantInvoke would add every version (ARN:*), never called.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: Object.values(required(jobFunctions, 'job functions')).map((fn) => fn.functionArn),
+        }),
+      );
+    }
     if (needs.table) {
       const t = required(table, 'table');
       if (needs.table === 'read') t.grantReadData(this.role);

@@ -39,6 +39,7 @@ import {
 import { installLambdaStreamingGlobal } from './response-streaming';
 import { startSchedules, type Schedules } from './scheduler';
 import { startLocalSes, type LocalSes } from './ses';
+import { startLocalLambdaInvoke } from './lambda-invoke';
 import { localStateMachineArn, startLocalStepFunctions } from './step-functions';
 import {
   startLocalSqs,
@@ -193,6 +194,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log,
     });
     cleanups.push(stepFunctions.stop);
+    // The jobs API invokes scheduled jobs through Lambda's Invoke API; the scheduler starts later.
+    let runJob: (name: string) => Promise<unknown> = () =>
+      Promise.reject(new Error('The scheduler is not running'));
+    const lambdaInvoke = await startLocalLambdaInvoke((name) => runJob(name));
+    cleanups.push(lambdaInvoke.stop);
     // The port is fixed before the functions load: the report workflow calls the gateway on it.
     const port = options.port || (await freePort());
 
@@ -207,6 +213,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SQS: localSqs.endpoint,
       AWS_ENDPOINT_URL_SESV2: localSes.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: lambdaInvoke.endpoint,
+      JOB_FUNCTIONS: JSON.stringify(
+        Object.fromEntries(
+          (options.functions ?? (manifestFunctions as readonly FunctionSpec[]))
+            .filter((spec) => spec.schedule)
+            .map((spec) => [spec.name, spec.name]),
+        ),
+      ),
       [stateMachineArnEnv('monthly-report')]: localStateMachineArn('monthly-report'),
       REPORT_GATEWAY_URL: `http://127.0.0.1:${port}/v1`,
       SECRET_STORE: 'local-file',
@@ -258,6 +272,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       { log },
     );
     cleanups.push(schedules.stop);
+    runJob = schedules.runJobNow;
 
     const consumers: QueueConsumers = startQueueConsumers({
       client: localSqs.client,

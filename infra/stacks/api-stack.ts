@@ -18,7 +18,12 @@ import {
   StringAttribute,
   UserPool,
 } from 'aws-cdk-lib/aws-cognito';
-import { FunctionUrlAuthType, HttpMethod as LambdaHttpMethod, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import {
+  FunctionUrlAuthType,
+  HttpMethod as LambdaHttpMethod,
+  InvokeMode,
+  type IFunction,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -39,6 +44,8 @@ export interface ApiStackProps extends StackProps {
 
   /** The manifest entries that have HTTP routes. */
   readonly functions: readonly FunctionSpec[];
+  /** The jobs stack's scheduled functions by name, for the jobs API to run on demand. */
+  readonly jobFunctions: Readonly<Record<string, IFunction>>;
 }
 
 // Authentication runs inside the functions, which is why no route has an API Gateway authorizer.
@@ -181,6 +188,7 @@ export class ApiStack extends Stack {
         table,
         queues: props.queues,
         auth,
+        jobFunctions: props.jobFunctions,
       });
       if (spec.responseStreaming) {
         // The HTTP API buffers responses; a streaming function answers through its own URL.

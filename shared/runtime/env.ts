@@ -32,6 +32,11 @@ const EnvSchema = z.object({
   QUEUE_URL_AUDIT_EVENTS: z.string().optional(),
   QUEUE_URL_BILL_SYNC: z.string().optional(),
   QUEUE_URL_NOTIFICATIONS: z.string().optional(),
+  /** Scheduled jobs the jobs API may run: job name → function name or ARN (JSON). */
+  JOB_FUNCTIONS: z
+    .string()
+    .default('{}')
+    .transform((text) => z.record(z.string(), z.string()).parse(JSON.parse(text))),
   /** The monthly report state machine (set for functions whose manifest needs `startWorkflow`). */
   STATE_MACHINE_ARN_MONTHLY_REPORT: z.string().optional(),
   /** Tollgate's own gateway (`…/v1`), through which the monthly report asks its model. */

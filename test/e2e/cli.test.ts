@@ -17,7 +17,7 @@ import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/tollgate.mjs', import.meta.url));
 const PERIOD = '2026-10';
-const EXIT = { VALIDATION_ERROR: 2, UNAUTHORIZED: 3, TIMEOUT: 6 };
+const EXIT = { VALIDATION_ERROR: 2, UNAUTHORIZED: 3, FORBIDDEN: 4, TIMEOUT: 6 };
 
 let rt: TestRuntime;
 let http: ReturnType<typeof api>;
@@ -361,6 +361,36 @@ describe('tollgate CLI', () => {
       expectNoStackTrace(table);
       expect(table.stderr).toMatch(/^tollgate: VALIDATION_ERROR: .*2026-13-40/);
     });
+  });
+
+  it('generates the monthly report and reads it back, in JSON and as a table', async () => {
+    const started = envelope(await cli(['report', 'generate', '--period', PERIOD]));
+    expect(started).toMatchObject({
+      periodMonth: PERIOD,
+      executionId: expect.stringMatching(/^arn:aws:states:/),
+    });
+    let reports: any[] = [];
+    for (let i = 0; i < 100 && reports[0]?.status !== 'generated'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      reports = envelope(await cli(['report', 'get', '--period', PERIOD])).items;
+    }
+    // No model and no recipients configured: the template writes it and nothing is mailed.
+    expect(reports[0]).toMatchObject({
+      periodMonth: PERIOD,
+      status: 'generated',
+      writer: 'template',
+      emailStatus: 'skipped',
+    });
+    const one = envelope(await cli(['report', 'get', reports[0].id]));
+    expect(one.markdown).toContain(PERIOD);
+    const table = await cli(['report', 'get', '--period', PERIOD, '--format', 'table']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain(reports[0].id);
+  });
+
+  it('runs a job only for platform admins: an enterprise key is FORBIDDEN', async () => {
+    const denied = failure(await cli(['jobs', 'run', 'pnl-rollup']), 'FORBIDDEN');
+    expect(denied.message).toMatch(/platform/i);
   });
 
   it('logs out: the key leaves the file and commands say UNAUTHORIZED', async () => {

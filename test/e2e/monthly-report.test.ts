@@ -251,3 +251,14 @@ describe('monthly AI cost report', () => {
     expect(await mailsTo('Fallback Co')).toHaveLength(1);
   });
 });
+
+describe('jobs API', () => {
+  it('runs a scheduled job now for a platform admin, and says which jobs exist', async () => {
+    const platform = await rt.mintToken({ subject: 'platform', roles: ['platform-admin'] });
+    const run = await ok(http.post('/api/jobs/pnl-rollup/run', {}, { token: platform }));
+    expect(run).toMatchObject({ name: 'pnl-rollup', result: { enterprises: expect.any(Number) } });
+    const unknown = await http.post('/api/jobs/no-such-job/run', {}, { token: platform });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain('pnl-rollup');
+  });
+});
