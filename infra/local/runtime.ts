@@ -16,6 +16,8 @@ import {
   queues as queueSpecs,
   queueUrlEnv,
   stateMachineArnEnv,
+  workflows as workflowSpecs,
+  type WorkflowName,
   type FunctionSpec,
   type QueueName,
 } from '../manifest';
@@ -266,9 +268,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const http: LocalHttpServer = await startHttpServer({ functions, port, log });
     cleanups.push(http.stop);
 
+    // Workflows run on their schedules too, as EventBridge Scheduler starts their state machines.
+    const workflowNames = new Set(Object.keys(workflowSpecs));
     const schedules: Schedules = startSchedules(
-      functions.map((fn) => fn.spec),
-      (spec, event) => invokeLambda(byName.get(spec.name)!, event),
+      [
+        ...functions.map((fn) => fn.spec),
+        ...Object.entries(workflowSpecs).map(([name, workflow]) => ({ name, schedule: workflow.schedule })),
+      ],
+      async (spec, event) => {
+        if (!workflowNames.has(spec.name)) return invokeLambda(byName.get(spec.name)!, event);
+        const execution = stepFunctions.start(spec.name as WorkflowName, {});
+        await execution.done;
+        return { executionArn: execution.executionArn, status: execution.status, output: execution.output };
+      },
       { log },
     );
     cleanups.push(schedules.stop);

@@ -241,7 +241,10 @@ export const scheduledEvent = (name: string, time: Date = new Date()): Scheduled
   detail: '{}',
 });
 
-export type InvokeScheduled = (spec: FunctionSpec, event: ScheduledEvent<string>) => Promise<unknown>;
+/** What runs on a schedule: a manifest function, or a workflow (its state machine). */
+export type ScheduledSpec = Pick<FunctionSpec, 'name' | 'schedule'>;
+
+export type InvokeScheduled = (spec: ScheduledSpec, event: ScheduledEvent<string>) => Promise<unknown>;
 
 export interface ScheduledJob {
   readonly name: string;
@@ -266,17 +269,17 @@ export interface ScheduleOptions {
  * skipped (Lambda would run them concurrently; locally one at a time is easier to read).
  */
 export function startSchedules(
-  specs: readonly FunctionSpec[],
+  specs: readonly ScheduledSpec[],
   invoke: InvokeScheduled,
   options: ScheduleOptions = {},
 ): Schedules {
   const log = options.log ?? (() => undefined);
   const stops: (() => void)[] = [];
   const jobs: ScheduledJob[] = [];
-  const byName = new Map<string, FunctionSpec>();
+  const byName = new Map<string, ScheduledSpec>();
   const busy = new Set<string>();
 
-  const run = async (spec: FunctionSpec, manual: boolean): Promise<unknown> => {
+  const run = async (spec: ScheduledSpec, manual: boolean): Promise<unknown> => {
     const started = Date.now();
     try {
       const result = await invoke(spec, scheduledEvent(spec.name));
@@ -288,7 +291,7 @@ export function startSchedules(
     }
   };
 
-  const tick = (spec: FunctionSpec) => {
+  const tick = (spec: ScheduledSpec) => {
     if (busy.has(spec.name)) {
       log(`[schedule] ${spec.name}: previous run still going, skipped`);
       return;

@@ -9,9 +9,11 @@
 import { ulid } from 'ulidx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoUpstream, type DemoUpstream } from '../../infra/local/demo-upstream';
+import { startLocalStepFunctions } from '../../infra/local/step-functions';
 import { exactNumbersDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoUsageStore } from '../../shared/adapters/dynamo/usage-store';
 import { createAiAccount } from '../factories/ai-accounts';
+import { scanTable } from '../factories/dynamo-table';
 import { startFakeOpenAi, type FakeOpenAi } from '../factories/fake-openai';
 import { api } from '../factories/http';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
@@ -260,5 +262,49 @@ describe('jobs API', () => {
     const unknown = await http.post('/api/jobs/no-such-job/run', {}, { token: platform });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toContain('pnl-rollup');
+  });
+
+  it('starts the state machine on its monthly schedule, as EventBridge Scheduler does', async () => {
+    expect(rt.jobs()).toContain('monthly-report');
+    // The schedule's input is {}: the month before this one, for every enterprise.
+    expect(await rt.runJobNow('monthly-report')).toMatchObject({ status: 'SUCCEEDED' });
+  });
+});
+
+describe('a failing run', () => {
+  it('marks nothing generated, runs the Fail step and notifies, and the execution still ends', async () => {
+    const { enterpriseId } = await tenant('Failing Co', {
+      url: demo.url,
+      apiKey: 'demo-key-123',
+      model: 'demo-echo-small',
+    });
+    // The real step function, but gathering fails as if the table were unreachable.
+    const { handler } = await import('../../functions/workflows/report-workflow/handler');
+    const steps: string[] = [];
+    const sfn = await startLocalStepFunctions({
+      invoke: (_name, payload) => {
+        const { step } = payload as { step: string };
+        steps.push(step);
+        return step === 'gather'
+          ? Promise.reject(new Error('the bill store is unreachable'))
+          : (handler(payload as never) as Promise<unknown>);
+      },
+    });
+    try {
+      const execution = sfn.start('monthly-report', { periodMonth: PERIOD, enterpriseId });
+      await execution.done;
+      expect(execution.status, execution.error).toBe('SUCCEEDED');
+    } finally {
+      await sfn.stop();
+    }
+    // Gather is retried only for Lambda's own transient errors; this one goes straight to Fail.
+    expect(steps).toEqual(['plan', 'freeze', 'gather', 'fail']);
+    const { items } = await ok(http.get(`/api/enterprises/${enterpriseId}/reports`, { token }));
+    expect(items).toEqual([]);
+    const alerts = (await scanTable(rt.dynamoEndpoint, rt.tableName)).filter(
+      (i) => i.__edb_e__ === 'alert' && i.enterpriseId === enterpriseId && i.kind === 'report.failed',
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.message).toContain('the bill store is unreachable');
   });
 });

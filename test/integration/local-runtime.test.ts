@@ -22,7 +22,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb';
 import { localSqsClient } from '../../infra/local/sqs';
 import type { LocalFunctionDefinition } from '../../infra/local/runtime';
-import { allRouteKeys, functions as manifest, queues, type FunctionSpec } from '../../infra/manifest';
+import {
+  allRouteKeys,
+  functions as manifest,
+  queues,
+  workflows,
+  type FunctionSpec,
+} from '../../infra/manifest';
 import { ensureTable } from '../../shared/adapters/dynamo/ensure-table';
 import { startTestRuntime, type TestRuntime } from '../factories/local-runtime';
 
@@ -54,11 +60,9 @@ describe('manifest mount (real function modules)', () => {
 
   it('mounts every manifest route and registers every schedule and queue source', () => {
     expect(rt.mounts()).toEqual([...allRouteKeys()].sort());
+    // Scheduled functions, and the workflows whose state machines run on a schedule.
     expect(rt.jobs().sort()).toEqual(
-      specs
-        .filter((s) => s.schedule)
-        .map((s) => s.name)
-        .sort(),
+      [...specs.filter((s) => s.schedule).map((s) => s.name), ...Object.keys(workflows)].sort(),
     );
     expect([...rt.consumers()].sort()).toEqual(
       specs
