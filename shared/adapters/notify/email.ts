@@ -21,6 +21,7 @@ import type { ChannelMessage, MessageTone } from '../../domain/notifications/typ
 import type { ChannelSender, ChannelTarget, DeliveryReceipt } from '../../ports/notifications';
 import { DeliveryError } from '../../ports/notifications';
 import { configProblems, detail, requiredText } from './webhook';
+import { escapeHtml } from '../../domain/html';
 
 const MAX_RECIPIENTS = 50;
 
@@ -54,14 +55,6 @@ const TONE_COLOUR: Record<MessageTone, string> = {
   recovery: '#188038',
   info: '#1a73e8',
 };
-
-const escapeHtml = (text: string): string =>
-  text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 
 export function emailText(message: ChannelMessage): string {
   const parts = [message.title];

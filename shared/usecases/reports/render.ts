@@ -11,6 +11,7 @@ import { Marked, Renderer } from 'marked';
 import type { Tokens } from 'marked';
 import type { ReportSummaryData } from '../../domain/reports/summary';
 import { displayMoney } from '../../domain/reports/template';
+import { escapeHtml } from '../../domain/html';
 
 /** What rendering reads of a report (a stored ReportRecord is one). */
 export interface RenderableReport {
@@ -35,14 +36,6 @@ export interface ReportFile {
   filename: string;
   body: string;
 }
-
-const escapeHtml = (text: string): string =>
-  text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 
 const SAFE_HREF = /^(https?:|mailto:)/i;
 
