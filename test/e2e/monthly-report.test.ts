@@ -89,47 +89,62 @@ const tenant = async (
   );
   const header =
     'BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BillingPeriodStart,BillingPeriodEnd,ServiceName,ChargeCategory,ChargeDescription,BillingAccountId,ResourceId,Tags';
-  const row = (cost: string, service: string, id: string) =>
-    `${cost},${cost},USD,2026-10-03T00:00:00Z,2026-10-04T00:00:00Z,2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,${service},Usage,x,acct-1,${id},"{""project"":""apollo""}"`;
-  const job = await ok(
-    http.post(
-      `/api/cloud-accounts/${focus.id}/focus-uploads`,
-      {
-        periodMonth: PERIOD,
-        mode: 'all-or-nothing',
-        csv: [header, row('1200.00', 'Compute', 'vm-1'), row('300.50', 'Storage', 's3-1')].join('\n'),
-      },
-      auth,
-    ),
-    202,
-  );
-  for (let status = ''; status !== 'success'; await new Promise((r) => setTimeout(r, 200))) {
-    status = (await ok(http.get(`/api/sync-jobs/${job.id}`, auth))).status;
-    expect(status).not.toBe('failed');
-  }
-  await new DynamoUsageStore(exactNumbersDocumentClient(), rt.tableName).recordBatch([
+  // September is imported first, so October's snapshot compares with it (the report's change).
+  const months = [
+    { period: '2026-09', start: '2026-09', end: '2026-10', rows: [['1000.00', 'Compute', 'vm-1']] },
     {
-      requestId: ulid(),
-      at: '2026-10-15T10:00:00.000Z',
-      enterpriseId,
-      groupId,
-      userId: null,
-      apiKeyId: 'k',
-      accountId: 'acct',
-      serviceType: 'openai',
-      model: 'gpt-4o',
-      requestType: 'chat',
-      promptTokens: 1000,
-      completionTokens: 500,
-      cachedPromptTokens: 0,
-      cost: '99.50',
-      currency: 'USD',
-      latencyMs: 100,
-      status: 'success',
-      errorCode: null,
-      estimated: false,
-      failovers: [],
+      period: PERIOD,
+      start: '2026-10',
+      end: '2026-11',
+      rows: [
+        ['1200.00', 'Compute', 'vm-1'],
+        ['300.50', 'Storage', 's3-1'],
+      ],
     },
+  ];
+  for (const { period, start, end, rows } of months) {
+    const csv = rows.map(
+      ([cost, service, id]) =>
+        `${cost},${cost},USD,${start}-03T00:00:00Z,${start}-04T00:00:00Z,${start}-01T00:00:00Z,${end}-01T00:00:00Z,${service},Usage,x,acct-1,${id},"{""project"":""apollo""}"`,
+    );
+    const job = await ok(
+      http.post(
+        `/api/cloud-accounts/${focus.id}/focus-uploads`,
+        { periodMonth: period, mode: 'all-or-nothing', csv: [header, ...csv].join('\n') },
+        auth,
+      ),
+      202,
+    );
+    for (let status = ''; status !== 'success'; await new Promise((r) => setTimeout(r, 200))) {
+      status = (await ok(http.get(`/api/sync-jobs/${job.id}`, auth))).status;
+      expect(status).not.toBe('failed');
+    }
+  }
+  const usage = (at: string, cost: string) => ({
+    requestId: ulid(),
+    at,
+    enterpriseId,
+    groupId,
+    userId: null,
+    apiKeyId: 'k',
+    accountId: 'acct',
+    serviceType: 'openai',
+    model: 'gpt-4o',
+    requestType: 'chat' as const,
+    promptTokens: 1000,
+    completionTokens: 500,
+    cachedPromptTokens: 0,
+    cost,
+    currency: 'USD',
+    latencyMs: 100,
+    status: 'success' as const,
+    errorCode: null,
+    estimated: false,
+    failovers: [],
+  });
+  await new DynamoUsageStore(exactNumbersDocumentClient(), rt.tableName).recordBatch([
+    usage('2026-09-15T10:00:00.000Z', '50.00'),
+    usage('2026-10-15T10:00:00.000Z', '99.50'),
   ]);
   await ok(
     http.put(
@@ -200,6 +215,9 @@ describe('monthly AI cost report', () => {
       cloudCost: '1500.50',
       aiGatewayCost: '99.50',
       totalCost: '1600.00',
+      previousTotalCost: '1050.00',
+      // (1,600.00 − 1,050.00) / 1,050.00: September's 1,000.00 of bills and 50.00 through the gateway.
+      changePercent: '52.38',
     });
 
     const [mail] = await mailsTo('Report Co');

@@ -5,6 +5,7 @@
  * is left out (the report says so through its totals only).
  */
 import type { Caller } from '../../domain/access';
+import { monthBefore } from '../../domain/bills/periods';
 import { decimal } from '../../domain/money';
 import { moneyString, sumOf } from '../../domain/pnl/amounts';
 import type { ReportFacts } from '../../domain/reports/facts';
@@ -50,14 +51,17 @@ export const gatherReportFacts = async (
   const enterprise = await deps.enterprises.get(enterpriseId);
   const overview = await bills.costOverview(deps.bills, ctx, enterpriseId, { periodMonth, topN: TOP });
   const currency = overview.currency ?? (await deps.bills.billingSettings(enterpriseId)).reportingCurrency;
-  const [anomalies, budgets, groupMonths, modelMonths, pnl, sources] = await Promise.all([
-    deps.bills.store.listAnomalies(enterpriseId, periodMonth),
-    bills.listBudgets(deps.bills, ctx, enterpriseId, { periodMonth }),
-    deps.usage.periodAggregates(enterpriseId, 'M', periodMonth, 'GROUP#'),
-    deps.usage.periodAggregates(enterpriseId, 'M', periodMonth, 'GROUPMODEL#'),
-    pnlOf(deps, enterpriseId, periodMonth, currency),
-    deps.balance.store.listSources(enterpriseId),
-  ]);
+  const [anomalies, budgets, groupMonths, previousGroupMonths, modelMonths, pnl, sources] = await Promise.all(
+    [
+      deps.bills.store.listAnomalies(enterpriseId, periodMonth),
+      bills.listBudgets(deps.bills, ctx, enterpriseId, { periodMonth }),
+      deps.usage.periodAggregates(enterpriseId, 'M', periodMonth, 'GROUP#'),
+      deps.usage.periodAggregates(enterpriseId, 'M', monthBefore(periodMonth), 'GROUP#'),
+      deps.usage.periodAggregates(enterpriseId, 'M', periodMonth, 'GROUPMODEL#'),
+      pnlOf(deps, enterpriseId, periodMonth, currency),
+      deps.balance.store.listSources(enterpriseId),
+    ],
+  );
 
   const groups = await Promise.all(
     top(groupMonths, (g) => g.cost[currency] ?? '0').map(async (g) => ({
@@ -123,6 +127,11 @@ export const gatherReportFacts = async (
     },
     gateway: {
       cost: moneyString(sumOf(groupMonths.map((g) => g.cost[currency]))),
+      // Known whenever the cloud's previous month is: metering keeps every month.
+      previousCost:
+        overview.total.previousAmount === null
+          ? null
+          : moneyString(sumOf(previousGroupMonths.map((g) => g.cost[currency]))),
       tokens: groupMonths.reduce((s, g) => s + g.promptTokens + g.completionTokens, 0),
       requests: groupMonths.reduce((s, g) => s + g.requests, 0),
       topGroups: groups,
