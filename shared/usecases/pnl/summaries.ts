@@ -19,6 +19,7 @@ import {
   periodsContainingMonth,
 } from '../../domain/pnl/periods';
 import { costBenefit, paybackMonths, roiRecommendations } from '../../domain/pnl/roi';
+import { openPeriods } from '../../domain/bills/periods';
 import { decimal } from '../../domain/money';
 import {
   addFacts,
@@ -203,14 +204,6 @@ export const recomputeMonth = async (
   return written;
 };
 
-/** The months the feeds keep refreshing: this one, and the last one for its first days (late usage, bills). */
-const openMonths = (now: Date, previousMonthDays: number): string[] => {
-  const current = monthKey(now.getUTCFullYear(), now.getUTCMonth() + 1);
-  if (now.getUTCDate() > previousMonthDays) return [current];
-  const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return [monthKey(previous.getUTCFullYear(), previous.getUTCMonth() + 1), current];
-};
-
 /** Recomputes every month marked dirty, then clears each mark unless a fact came in meanwhile. */
 const recomputeDirty = async (deps: PnlDeps, generatedBy: string, enterpriseId?: string) => {
   const recomputed: string[] = [];
@@ -238,7 +231,8 @@ export const runPnlRollup = async (
   deps: PnlJobDeps & { enterpriseIds(): Promise<string[]>; previousMonthDays: number },
 ): Promise<RollupRunSummary> => {
   const enterprises = await deps.enterpriseIds();
-  const months = openMonths(deps.clock.now(), deps.previousMonthDays);
+  // The bills' open periods: this month, and the last one for its first days (late usage, late bills).
+  const months = openPeriods(deps.clock.now(), deps.previousMonthDays);
   let fedMonths = 0;
   for (const enterpriseId of enterprises) {
     if ((await deps.store.listCostCenters(enterpriseId)).length === 0) continue;

@@ -5,6 +5,7 @@
  * writes it and the reason is kept) → persist (one report per period and version: a re-run finds
  * the same one) → e-mail it to finance. A failed run marks the report failed and notifies.
  */
+import { monthBefore, periodOf } from '../../domain/bills/periods';
 import { factId } from '../../domain/pnl/facts';
 import type { ReportFacts } from '../../domain/reports/facts';
 import { llmJsonSchema, parseLlmReport, reportMessages } from '../../domain/reports/llm';
@@ -56,16 +57,11 @@ export interface Draft {
   markdown: string;
 }
 
-const previousMonth = (now: Date): string => {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return d.toISOString().slice(0, 7);
-};
-
 export const reportId = (enterpriseId: string, periodMonth: string, snapshotVersion: number): string =>
   factId(enterpriseId, 'ai-cost-report', `${periodMonth}#${snapshotVersion}`);
 
 export const plan = async (deps: ReportWorkflowDeps, input: PlanInput) => {
-  const periodMonth = input.periodMonth ?? previousMonth(deps.clock.now());
+  const periodMonth = input.periodMonth ?? monthBefore(periodOf(deps.clock.now()));
   const enterprises = input.enterpriseId ? [input.enterpriseId] : await deps.enterpriseIds();
   return { periodMonth, runs: enterprises.map((enterpriseId) => ({ enterpriseId, periodMonth })) };
 };
